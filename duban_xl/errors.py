@@ -1,0 +1,101 @@
+"""Typed errors for input that cannot be used at all (exit code 2).
+
+Each carries a stable code, a plain Chinese message that says what to do, and
+an English line for logs. Data problems inside a usable ledger are not errors
+but findings (see ``findings.py``).
+"""
+from __future__ import annotations
+
+
+class DubanError(Exception):
+    """Base: the input cannot be used. The CLI prints ``str(e)`` and exits 2."""
+
+    code = "unusable"
+    english = "the input cannot be used"
+
+    def __init__(self, message: str, english: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if english:
+            self.english = english
+
+    def __str__(self) -> str:
+        return f"{self.message}（{self.english}）"
+
+
+class NotAWorkbook(DubanError):
+    """Not an .xlsx/.xlsm file, or a damaged one."""
+
+    code = "not_a_workbook"
+    english = "not an Excel workbook"
+
+
+class LegacyXls(DubanError):
+    """An old .xls (BIFF) workbook: we read only .xlsx."""
+
+    code = "legacy_xls"
+    english = "legacy .xls workbook; save it as .xlsx"
+
+
+class EncryptedWorkbook(DubanError):
+    """Password-protected workbooks cannot be read without the password."""
+
+    code = "encrypted"
+    english = "the workbook is password-protected"
+
+
+class UnsafeWorkbook(DubanError):
+    """Too large, a zip bomb, or XML that tries to expand or reach outside."""
+
+    code = "unsafe"
+    english = "the file exceeds safety limits"
+
+
+class MissingSheet(DubanError):
+    """A sheet of the contract is absent."""
+
+    code = "missing_sheet"
+    english = "a required sheet is missing"
+
+
+class MissingHeader(DubanError):
+    """A required column header is absent from a sheet."""
+
+    code = "missing_header"
+    english = "a required column is missing"
+
+
+class FileLocked(DubanError):
+    """Excel (or WPS) has the file open: writing now would fight with it."""
+
+    code = "locked"
+    english = "the file is open in Excel"
+
+
+class FileChanged(DubanError):
+    """The file changed on disk after we read it: writing would lose that change."""
+
+    code = "changed"
+    english = "the file changed since it was read"
+
+
+class FileMissing(DubanError):
+    """The named file does not exist."""
+
+    code = "missing_file"
+    english = "file not found"
+
+
+class BadArgument(DubanError):
+    """A command-line value is malformed (a date, a month, a quarter)."""
+
+    code = "bad_argument"
+    english = "invalid argument"
+
+
+class LedgerInvalid(Exception):
+    """The ledger has validation errors, so a result computed from it would be wrong (exit 1)."""
+
+    def __init__(self, report: "object") -> None:
+        super().__init__("台账存在错误，请先按校验结果修改后再运行。")
+        self.report = report

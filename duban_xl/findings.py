@@ -1,0 +1,91 @@
+"""Validation findings: one typed object, rendered to terminal, JSON and a sheet.
+
+Modelled on frictionless-py's reports, but with Chinese messages and Excel
+cell addresses (「台账」D17) taken from the real header row.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Iterable
+
+import pandas as pd
+
+from .contract import FINDING_COLUMNS
+
+ERROR, WARNING = "错误", "警告"
+
+
+@dataclass(frozen=True)
+class Finding:
+    level: str  # 错误 / 警告
+    code: str  # stable machine code, e.g. "unknown_unit"
+    sheet: str
+    cell: str  # "D17", or "" for a whole-sheet finding
+    column: str
+    item_no: str
+    message: str  # 问题: what is wrong, in plain Chinese
+    suggestion: str = ""  # 建议: what to do
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == ERROR
+
+    @property
+    def where(self) -> str:
+        return f"「{self.sheet}」{self.cell}" if self.cell else f"「{self.sheet}」"
+
+    def as_dict(self) -> dict[str, str]:
+        """Keys as SPEC/issue name them for --json and the 校验结果 sheet."""
+        values = (self.level, self.code, self.sheet, self.cell, self.column,
+                  self.item_no, self.message, self.suggestion)
+        return dict(zip(FINDING_COLUMNS, values))
+
+
+def _row_of(cell: str) -> int:
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def _col_of(cell: str) -> tuple[int, str]:
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    return len(letters), letters
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+
+    def extend(self, more: Iterable[Finding]) -> None:
+        self.findings.extend(more)
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.is_error]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if not f.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def sorted(self) -> list[Finding]:
+        """Errors first, then by sheet order of appearance, row, column."""
+        sheet_order: dict[str, int] = {}
+        for f in self.findings:
+            sheet_order.setdefault(f.sheet, len(sheet_order))
+        return sorted(self.findings, key=lambda f: (not f.is_error, sheet_order[f.sheet],
+                                                    _row_of(f.cell), _col_of(f.cell), f.code))
+
+    def frame(self) -> pd.DataFrame:
+        return pd.DataFrame([f.as_dict() for f in self.sorted()], columns=list(FINDING_COLUMNS))
+
+    def as_json_list(self) -> list[dict[str, str]]:
+        return [f.as_dict() for f in self.sorted()]
+
+    def summary(self) -> str:
+        if not self.findings:
+            return "校验通过：没有发现问题。"
+        verdict = "校验未通过" if self.errors else "校验通过"
+        return f"{verdict}：错误 {len(self.errors)} 处，警告 {len(self.warnings)} 处。"

@@ -1,0 +1,311 @@
+"""Scoring and quarterly ranking (三、考评标准), exact and explainable.
+
+Every point is one dated row of 得分明细 with a plain Chinese sentence and the
+ledger cells behind it (来源), so a clerk can read any unit its score line by
+line. The ranking is nothing but 基准分 plus the sum of those rows (SPEC
+«Scoring»). Pure over a ``Ledger`` and an as-of date; no I/O here.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Callable
+
+import pandas as pd
+
+from .contract import (
+    EVENT_RULES, NO, RULE_CODES, SCORE_DETAIL_COLUMNS, YES, CheckResult, Col, FeedbackType,
+    NoticeType, OverdueReason, Sheet, UnitCategory,
+)
+from .deadlines import COUNTED, EFFECTIVE, EXTENSION_STATUS, effective_deadlines, extension_outcomes
+from .errors import BadArgument, DubanError
+from .ledger import ROW, Ledger
+
+# Evidence column of 得分明细, kept out of the contract's column list.
+SOURCE = "来源"
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+# 季度排名 columns that are not ledger columns.
+SUM_POINTS = "累计加减分"
+ON_TIME = "按时办结数"
+OVERDUE = "逾期未办结数"
+R2E_COUNT = "R2E次数"
+RANKING_COLUMNS = (Col.UNIT_CATEGORY, Col.RANK, Col.UNIT, Col.BASE, *QUARTERS, SUM_POINTS,
+                   Col.TOTAL, ON_TIME, OVERDUE, R2E_COUNT, Col.ELIGIBILITY)
+DETAIL_COLUMNS = (*SCORE_DETAIL_COLUMNS, SOURCE)
+CANCELLED, NORMAL = "建议取消评优评先资格", "正常"
+
+# Columns every rule's raw points carry before rule values are applied.
+_RAW = [Col.UNIT, Col.ITEM_NO, Col.DATE, Col.RULE_CODE, Col.NOTE, SOURCE, Col.POINTS]
+
+
+class MissingRule(DubanError):
+    """The 规则 sheet lacks a rule the engine applies, or its 分值 is empty."""
+
+    code = "missing_rule"
+    english = "a scoring rule is missing from the rules sheet"
+
+
+@dataclass
+class ScoreResult:
+    """Points of the year up to ``as_of`` and the per-group ranking built from them."""
+
+    as_of: date
+    year: int
+    base: float
+    detail: pd.DataFrame  # 得分明细: DETAIL_COLUMNS
+    ranking: pd.DataFrame  # 季度排名: RANKING_COLUMNS
+    units: pd.DataFrame = field(default_factory=pd.DataFrame)  # ranked units (单位, 单位类别) in 单位 sheet order
+    veto_count: int = 3
+
+
+# ---- small helpers -------------------------------------------------------------
+
+def _day(value: object) -> str:
+    return pd.Timestamp(value).strftime("%Y-%m-%d") if pd.notna(value) else ""
+
+
+def _text(value: object) -> str:
+    return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
+
+
+def _where(ledger: Ledger, sheet: str, row: object, column: str) -> str:
+    """「反馈记录」C12 — the cell behind a point."""
+    return f"「{sheet}」{ledger.cell(sheet, int(row), column)}"
+
+
+def _raw(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.reindex(columns=_RAW)
+
+
+def rule_table(ledger: Ledger) -> pd.DataFrame:
+    """规则 sheet → code-indexed 分值 / 条款 / enabled. A missing rule is a programming guard:
+    validation reports it to the clerk first."""
+    rules = ledger.rules.drop_duplicates(Col.RULE_CODE).set_index(Col.RULE_CODE)
+    for code in RULE_CODES:
+        if code not in rules.index or pd.isna(rules.at[code, Col.POINTS]):
+            raise MissingRule(f"「规则」工作表缺少规则 {code} 或其分值为空，请按模板补全这一行后再计分。")
+    table = pd.DataFrame({
+        Col.POINTS: rules[Col.POINTS].astype(float),
+        Col.CLAUSE: rules[Col.CLAUSE],
+        "enabled": rules[Col.ENABLED] != NO,
+    })
+    return table.loc[list(RULE_CODES)]
+
+
+# ---- 三（二）: completion of items ------------------------------------------------
+
+def _item_facts(ledger: Ledger) -> pd.DataFrame:
+    """One row per item: effective deadline D, 办结日期, first counted 办结反馈, evidence cells."""
+    items = ledger.items.drop_duplicates(Col.ITEM_NO)[[Col.ITEM_NO, Col.DONE, Col.OVERDUE_REASON, ROW]]
+    items = items[items[Col.ITEM_NO].notna()].copy()
+    items[EFFECTIVE] = items[Col.ITEM_NO].map(effective_deadlines(ledger))
+    items["deadline_cell"] = [_where(ledger, Sheet.ITEMS, r, Col.DEADLINE) for r in items[ROW]]
+    ext = extension_outcomes(ledger)
+    last_ext = (ext[ext[EXTENSION_STATUS] == COUNTED].sort_values([Col.APPLIED, ROW], kind="stable")
+                .drop_duplicates(Col.ITEM_NO, keep="last").set_index(Col.ITEM_NO)[ROW])
+    moved = items[Col.ITEM_NO].isin(last_ext.index)
+    items.loc[moved, "deadline_cell"] = [_where(ledger, Sheet.EXTENSIONS, r, Col.NEW_DEADLINE)
+                                         for r in items.loc[moved, Col.ITEM_NO].map(last_ext)]
+    fb = ledger.feedback
+    # 三（二）: a 办结反馈 returned (退回) by the office does not count; a later resubmission does.
+    counted = fb[(fb[Col.FEEDBACK_TYPE] == FeedbackType.COMPLETION) & (fb[Col.CHECK_RESULT] != CheckResult.RETURNED)
+                 & fb[Col.FEEDBACK_DATE].notna()]
+    first = (counted.sort_values([Col.FEEDBACK_DATE, ROW], kind="stable").drop_duplicates(Col.ITEM_NO)
+             [[Col.ITEM_NO, Col.FEEDBACK_DATE, ROW]].rename(columns={ROW: "fb_row"}))
+    items = items.merge(first, on=Col.ITEM_NO, how="left")
+    items["done_cell"] = [_where(ledger, Sheet.ITEMS, r, Col.DONE) for r in items[ROW]]
+    return items
+
+
+def _completion_points(ledger: Ledger) -> pd.DataFrame:
+    """R2A, R2B, R2C, R2E per item, then copied to every unit of the item (均实行一样的加分或扣分)."""
+    f = _item_facts(ledger)
+    deadline, done, fed = f[EFFECTIVE], f[Col.DONE], f[Col.FEEDBACK_DATE]
+    done_in_time = done.notna() & deadline.notna() & (done <= deadline)
+    fed_in_time = fed.notna() & (fed <= deadline)
+    early = done <= deadline - pd.Timedelta(days=ledger.params.early_days)
+    day_after = deadline + pd.Timedelta(days=1)
+    f["fb_cell"] = [_where(ledger, Sheet.FEEDBACK, r, Col.FEEDBACK_DATE) if pd.notna(r) else "" for r in f["fb_row"]]
+
+    def rows(mask: pd.Series, code: str, when: pd.Series, say: Callable[[dict], str]) -> pd.DataFrame:
+        records = f[mask].to_dict("records")
+        return pd.DataFrame({
+            Col.ITEM_NO: [r[Col.ITEM_NO] for r in records], Col.DATE: when[mask].to_numpy(), Col.RULE_CODE: code,
+            Col.NOTE: [say(r) for r in records],
+            SOURCE: ["；".join(c for c in (r["deadline_cell"], r["done_cell"] if pd.notna(r[Col.DONE]) else "",
+                                          r["fb_cell"]) if c) for r in records],
+        })
+
+    def facts(r: dict) -> str:
+        return f"有效时限{_day(r[EFFECTIVE])}，办结{_day(r[Col.DONE])}"
+
+    a = done_in_time & fed_in_time
+    per_item = pd.concat([
+        rows(a, "R2A", fed, lambda r: f"{r[Col.ITEM_NO]} 按时办结并按时反馈（{facts(r)}，反馈{_day(r[Col.FEEDBACK_DATE])}）"),
+        rows(a & early, "R2B", fed, lambda r: (f"{r[Col.ITEM_NO]} 提前办结并反馈（{facts(r)}，"
+                                               f"提前{(r[EFFECTIVE] - r[Col.DONE]).days}天）")),
+        rows(done_in_time & ~fed_in_time, "R2C", day_after,
+             lambda r: f"{r[Col.ITEM_NO]} 按时办结但未按时反馈（{facts(r)}，" + (
+                 f"办结反馈{_day(r[Col.FEEDBACK_DATE])}才报送）" if pd.notna(r[Col.FEEDBACK_DATE])
+                 else "截至有效时限未收到合格的办结反馈）")),
+        rows(deadline.notna() & ~done_in_time & (f[Col.OVERDUE_REASON] != OverdueReason.JUSTIFIED), "R2E", day_after,
+             lambda r: f"{r[Col.ITEM_NO]} 未按时完成且无正当理由（有效时限{_day(r[EFFECTIVE])}，" + (
+                 f"办结{_day(r[Col.DONE])}）" if pd.notna(r[Col.DONE]) else "有效时限内未办结）")),
+    ], ignore_index=True)
+    return _raw(per_item.merge(ledger.item_units()[[Col.ITEM_NO, Col.UNIT]], on=Col.ITEM_NO))
+
+
+def _notice_points(ledger: Ledger) -> pd.DataFrame:
+    """R2D: each 通报记录 row of 进度滞后 / 逾期未办结 costs its 单位 one point (每通报1次扣1分)."""
+    n = ledger.notices
+    n = n[n[Col.NOTICE_TYPE].isin(NoticeType.PENALISED) & n[Col.UNIT].notna() & n[Col.NOTICE_DATE].notna()]
+    return _raw(pd.DataFrame({
+        Col.UNIT: n[Col.UNIT], Col.ITEM_NO: n[Col.ITEM_NO], Col.DATE: n[Col.NOTICE_DATE], Col.RULE_CODE: "R2D",
+        Col.NOTE: [(f"{_text(no)} " if _text(no) else "") + f"被{_text(issue)}通报{kind}"
+                   for no, issue, kind in zip(n[Col.ITEM_NO], n[Col.ISSUE], n[Col.NOTICE_TYPE])],
+        SOURCE: [_where(ledger, Sheet.NOTICES, r, Col.NOTICE_TYPE) for r in n[ROW]],
+    }))
+
+
+def _feedback_points(ledger: Ledger) -> pd.DataFrame:
+    """R3A 格式不符 and R3B 弄虚作假 of a 反馈记录 row, charged to its 反馈单位 alone (三（三）)."""
+    fb = ledger.feedback
+    parts = []
+    for column, code, what in ((Col.BAD_FORMAT, "R3A", "不符合格式要求"), (Col.FALSIFIED, "R3B", "报送内容弄虚作假")):
+        sub = fb[(fb[column] == YES) & fb[Col.REPORTER].notna() & fb[Col.FEEDBACK_DATE].notna()]
+        parts.append(pd.DataFrame({
+            Col.UNIT: sub[Col.REPORTER], Col.ITEM_NO: sub[Col.ITEM_NO], Col.DATE: sub[Col.FEEDBACK_DATE],
+            Col.RULE_CODE: code,
+            Col.NOTE: [f"{no} {_day(d)}报送的{_text(kind)}{what}" + (f"（核查意见：{_text(note)}）" if _text(note) else "")
+                       for no, d, kind, note in zip(sub[Col.ITEM_NO], sub[Col.FEEDBACK_DATE], sub[Col.FEEDBACK_TYPE],
+                                                    sub[Col.CHECK_NOTE])],
+            SOURCE: [_where(ledger, Sheet.FEEDBACK, r, column) for r in sub[ROW]],
+        }))
+    return _raw(pd.concat(parts, ignore_index=True))
+
+
+def _event_points(ledger: Ledger, rules: pd.DataFrame) -> pd.DataFrame:
+    """R1, R4A–R4G, R5 from 加扣分事件 (三（一）（四）（五）).
+
+    An event without 单位 but with 交办单号 applies to every unit of that item. R5 deducts the
+    event's own 分值 (absolute value), multiplied by the R5 rule value when 弄虚作假=是 (加倍扣分).
+    """
+    ev = ledger.events.copy()
+    ev[Col.RULE_CODE] = ev[Col.EVENT_TYPE].map(EVENT_RULES)
+    ev = ev[ev[Col.RULE_CODE].notna() & ev[Col.DATE].notna()]
+    ev = ev[(ev[Col.RULE_CODE] != "R5") | ev[Col.POINTS].notna()]
+    falsified = ev[Col.FALSIFIED] == YES
+    factor = falsified.map({True: abs(rules.at["R5", Col.POINTS]), False: 1.0})
+    r5 = ev[Col.RULE_CODE] == "R5"
+    ev["value"] = (-ev[Col.POINTS].abs() * factor).where(r5)
+    ev[Col.NOTE] = [
+        (f"{_text(no)} " if _text(no) else "") + f"{kind}" + (f"：{_text(why)}" if _text(why) else "")
+        + (f"（{_text(basis)}）" if _text(basis) else "")
+        + ((f"，扣{abs(amount):g}分" + (f"，弄虚作假按{abs(rules.at['R5', Col.POINTS]):g}倍扣分" if fake else ""))
+           if code == "R5" else "")
+        for no, kind, why, basis, code, amount, fake in zip(
+            ev[Col.ITEM_NO], ev[Col.EVENT_TYPE], ev[Col.REASON], ev[Col.BASIS], ev[Col.RULE_CODE],
+            ev[Col.POINTS], falsified)
+    ]
+    ev[SOURCE] = [_where(ledger, Sheet.EVENTS, r, Col.EVENT_TYPE) for r in ev[ROW]]
+    named = ev[ev[Col.UNIT].notna()]
+    by_item = ev[ev[Col.UNIT].isna() & ev[Col.ITEM_NO].notna()].drop(columns=[Col.UNIT]).merge(
+        ledger.item_units()[[Col.ITEM_NO, Col.UNIT]], on=Col.ITEM_NO)
+    both = pd.concat([named, by_item], ignore_index=True)
+    return _raw(both.drop(columns=[Col.POINTS]).rename(columns={"value": Col.POINTS}))
+
+
+# ---- putting it together ---------------------------------------------------------
+
+def _detail(ledger: Ledger, as_of: date) -> pd.DataFrame:
+    rules = rule_table(ledger)
+    raw = pd.concat([_completion_points(ledger), _notice_points(ledger), _feedback_points(ledger),
+                     _event_points(ledger, rules)], ignore_index=True)
+    raw[Col.DATE] = pd.to_datetime(raw[Col.DATE]).astype("datetime64[ns]")
+    enabled = raw[Col.RULE_CODE].map(rules["enabled"]).astype(bool)
+    in_scope = (raw[Col.DATE].dt.year == ledger.params.year) & (raw[Col.DATE] <= pd.Timestamp(as_of))
+    d = raw[enabled & in_scope].copy()
+    d[Col.POINTS] = d[Col.POINTS].astype(float).fillna(d[Col.RULE_CODE].map(rules[Col.POINTS]))
+    credited = ledger.scoring_unit()
+    d[Col.SCORING_UNIT] = [credited.get(u, u) for u in d[Col.UNIT]]
+    d[Col.QUARTER] = "Q" + d[Col.DATE].dt.quarter.astype(str)
+    d[Col.CLAUSE] = d[Col.RULE_CODE].map(rules[Col.CLAUSE])
+    d[Col.ITEM_NO] = d[Col.ITEM_NO].astype(object).where(d[Col.ITEM_NO].notna(), "")
+    d = d.sort_values([Col.DATE, Col.ITEM_NO, Col.RULE_CODE, Col.UNIT, SOURCE], kind="stable")
+    return d[list(DETAIL_COLUMNS)].reset_index(drop=True)
+
+
+def _ranked_units(ledger: Ledger) -> pd.DataFrame:
+    """乡镇（街道） and 县直部门 units in 单位 sheet order (the order ties are listed in)."""
+    u = ledger.units.sort_values(ROW, kind="stable")
+    u = u[u[Col.UNIT_CATEGORY].isin(UnitCategory.RANKED)].drop_duplicates(Col.UNIT_NAME)
+    return pd.DataFrame({Col.UNIT: u[Col.UNIT_NAME].to_numpy(), Col.UNIT_CATEGORY: u[Col.UNIT_CATEGORY].to_numpy()})
+
+
+def _rank(detail: pd.DataFrame, units: pd.DataFrame, base: float, veto_count: int) -> pd.DataFrame:
+    """季度排名: per group, total = 基准分 + points; equal totals share a rank (1, 2, 2, 4)."""
+    quarters = (detail.pivot_table(index=Col.SCORING_UNIT, columns=Col.QUARTER, values=Col.POINTS,
+                                   aggfunc="sum", fill_value=0.0)
+                .reindex(index=units[Col.UNIT], columns=list(QUARTERS), fill_value=0.0).fillna(0.0))
+    codes = detail.groupby([Col.SCORING_UNIT, Col.RULE_CODE]).size()
+
+    def count(code: str) -> pd.Series:
+        per_unit = codes.xs(code, level=Col.RULE_CODE) if code in codes.index.get_level_values(1) else pd.Series(dtype=int)
+        return per_unit.reindex(units[Col.UNIT]).fillna(0).astype(int).to_numpy()
+
+    table = units.copy()
+    table[Col.BASE] = base
+    for q in QUARTERS:
+        table[q] = quarters[q].round(6).to_numpy()
+    table[SUM_POINTS] = quarters.sum(axis=1).round(6).to_numpy()
+    table[Col.TOTAL] = (base + table[SUM_POINTS]).round(6)
+    table[ON_TIME] = count("R2A")
+    table[OVERDUE] = count("R2E")
+    table[R2E_COUNT] = table[OVERDUE]
+    table[Col.ELIGIBILITY] = [CANCELLED if n >= veto_count else NORMAL for n in table[R2E_COUNT]]
+    table["_order"] = range(len(table))
+    groups = []
+    for category in UnitCategory.RANKED:
+        g = table[table[Col.UNIT_CATEGORY] == category].copy()
+        g[Col.RANK] = g[Col.TOTAL].rank(method="min", ascending=False).astype(int)
+        groups.append(g.sort_values([Col.RANK, "_order"], kind="stable"))
+    return pd.concat(groups, ignore_index=True)[list(RANKING_COLUMNS)]
+
+
+def score(ledger: Ledger, as_of: date) -> ScoreResult:
+    """Score every unit for 年度 as of ``as_of`` (三、考评标准; SPEC «Scoring»)."""
+    detail = _detail(ledger, as_of)
+    units = _ranked_units(ledger)
+    p = ledger.params
+    return ScoreResult(as_of=as_of, year=p.year, base=float(p.base_score), detail=detail,
+                       ranking=_rank(detail, units, float(p.base_score), p.veto_count),
+                       units=units, veto_count=p.veto_count)
+
+
+def quarter_ranking(result: ScoreResult, quarter: int) -> pd.DataFrame:
+    """The ranking as it stood at the end of ``quarter`` (points dated ≤ quarter end), for 季度排名通报."""
+    if quarter not in (1, 2, 3, 4):
+        raise BadArgument(f"季度应为 1 到 4 之间的数字，收到的是「{quarter}」。", "quarter must be 1-4")
+    end = pd.Timestamp(result.year, 3 * quarter, 1) + pd.offsets.MonthEnd(0)
+    detail = result.detail[result.detail[Col.DATE] <= end]
+    return _rank(detail, result.units, result.base, result.veto_count)
+
+
+def _number(value: object) -> int | float:
+    """Plain int where whole (JSON shows 102, not 102.0)."""
+    number = float(value)
+    return int(number) if number.is_integer() else number
+
+
+def score_json(result: ScoreResult, ledger: Ledger) -> dict:
+    """The ``score --json`` shape. ``ledger`` names the 年度 the result was computed for."""
+    units = [{
+        Col.UNIT: row[Col.UNIT], Col.UNIT_CATEGORY: row[Col.UNIT_CATEGORY], Col.RANK: int(row[Col.RANK]),
+        Col.TOTAL: _number(row[Col.TOTAL]), Col.QUARTER: {q: _number(row[q]) for q in QUARTERS},
+        Col.ELIGIBILITY: row[Col.ELIGIBILITY],
+    } for row in result.ranking.to_dict("records")]
+    detail = [{
+        **{c: row[c] for c in SCORE_DETAIL_COLUMNS},
+        Col.DATE: _day(row[Col.DATE]), Col.POINTS: _number(row[Col.POINTS]),
+    } for row in result.detail.to_dict("records")]
+    return {"as_of": _day(result.as_of), "year": int(ledger.params.year), "units": units, "detail": detail}

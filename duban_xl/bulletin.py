@@ -1,0 +1,342 @@
+"""Monthly bulletin (一月一通报, 二（六）): what the office publishes about month M.
+
+二（六）: 县政府督查室 reports the state of the supervised items once a month
+and publishes it county-wide before the 10th; units that do well are praised,
+units that lag are named. SPEC «Monthly bulletin» fixes the exact reading used
+here. Everything is computed as of E, the last day of M. The 通报记录 rows
+produced here are a record: 进度滞后 / 逾期未办结 rows later cost points (R2D,
+三（二）), so they are listed once per unit of each item.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+from openpyxl.chart import BarChart, Reference
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from .contract import (
+    EVENT_RULES, PRAISE_RULES, CheckResult, Col, FeedbackMode, FeedbackType, NoticeType,
+    OverdueReason, Pace, Sheet,
+)
+from .deadlines import EFFECTIVE, effective_deadlines
+from .errors import BadArgument
+from .ledger import ROW, Ledger
+
+TOTAL, OPEN, DONE, OVERDUE, ON_TIME_RATE = "总数", "在办", "办结", "逾期", "按时办结率"
+
+OVERDUE_COLUMNS = [Col.ITEM_NO, Col.SUBJECT, Col.UNIT, EFFECTIVE]
+LAGGING_COLUMNS = [Col.ITEM_NO, Col.SUBJECT, Col.UNIT, EFFECTIVE, Col.CHECK_NOTE]
+LATE_COLUMNS = [Col.ITEM_NO, Col.SUBJECT, Col.UNIT, EFFECTIVE]
+PRAISE_COLUMNS = [Col.UNIT, Col.EVENT_TYPE, Col.REASON, Col.DATE]
+RECORD_COLUMNS = [Col.ISSUE, Col.NOTICE_DATE, Col.ITEM_NO, Col.UNIT, Col.NOTICE_TYPE, Col.NOTE]
+
+_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+
+
+def parse_month(month: str) -> tuple[dt.date, dt.date]:
+    """'2022-06' → (2022-06-01, 2022-06-30); anything else is a BadArgument a clerk can fix."""
+    match = _MONTH.fullmatch(str(month).strip())
+    if match is None:
+        raise BadArgument(f"月份「{month}」格式不对：请按 YYYY-MM 填写月份，例如 2022-06。",
+                          f"month must be YYYY-MM, got {month!r}")
+    year, mon = int(match[1]), int(match[2])
+    return dt.date(year, mon, 1), dt.date(year, mon, calendar.monthrange(year, mon)[1])
+
+
+def day_of_month(year: int, month: int, day: int) -> dt.date:
+    """The given day of a month, or its last day when the month is shorter (a 参数 of 31)."""
+    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
+
+
+def cn_date(value: dt.date | pd.Timestamp) -> str:
+    """2022年7月1日 — the date form of official documents (GB/T 9704), no leading zeros."""
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+@dataclass
+class MonthlyBulletin:
+    """One issue of 一月一通报 (二（六）), as data for the sheet, the Word file and 通报记录."""
+
+    month: str  # "2022-06"
+    issue: str  # 通报期次 "2022年第6期"
+    date: dt.date  # 通报日期
+    as_of: dt.date  # E, the last day of the month
+    county: str
+    office: str
+    totals: dict  # 总数, 在办, 办结, 逾期 (int), 按时办结率 (float 0..1; 0.0 when 办结 = 0)
+    overdue: pd.DataFrame  # 交办单号, 督查事项, 单位, 有效时限
+    lagging: pd.DataFrame  # 交办单号, 督查事项, 单位, 有效时限, 核查意见
+    late_feedback: pd.DataFrame  # 交办单号, 督查事项, 单位, 有效时限
+    praise: pd.DataFrame  # 单位, 事件类型, 事由, 日期
+    records: pd.DataFrame  # 通报期次, 通报日期, 交办单号, 单位, 通报类型, 说明 — one row per unit
+
+
+def monthly_bulletin(ledger: Ledger, month: str, date: dt.date | None = None) -> MonthlyBulletin:
+    """Compute the bulletin of ``month`` as of its last day (SPEC «Monthly bulletin»).
+
+    ``date`` is 通报日期; by default the 通报截止日 of the following month (二（六）: 每月10日前).
+    """
+    first, end = parse_month(month)
+    params = ledger.params
+    if date is None:
+        following = end + dt.timedelta(days=1)
+        date = day_of_month(following.year, following.month, params.bulletin_due_day)
+    month_key = first.strftime("%Y-%m")
+    issue = f"{first.year}年第{first.month}期"
+    items = _item_view(ledger)
+    due = day_of_month(first.year, first.month, params.feedback_due_day)
+
+    overdue = _overdue(items, end)
+    lagging = _lagging(ledger, items, first, end)
+    late = _late_feedback(ledger, items, first, month_key, due)
+    praise = _praise(ledger, first, end)
+    unit_lists = ledger.item_units()
+    records = pd.concat([
+        _records(overdue, unit_lists, NoticeType.OVERDUE,
+                 lambda r: f"有效时限为{cn_date(r[EFFECTIVE])}，截至{cn_date(end)}仍未办结。"),
+        _records(lagging, unit_lists, NoticeType.LAGGING,
+                 lambda r: _sentence(f"{first.month}月报送的反馈经核查办理进度滞后", r[Col.CHECK_NOTE])),
+        _records(late, unit_lists, NoticeType.LATE_FEEDBACK,
+                 lambda r: f"截至{cn_date(due)}未报送{first.month}月办理进展。"),
+        _praise_records(praise),
+    ], ignore_index=True)
+    records.insert(0, Col.NOTICE_DATE, pd.Timestamp(date))
+    records.insert(0, Col.ISSUE, issue)
+    return MonthlyBulletin(
+        month=month_key, issue=issue, date=date, as_of=end,
+        county=params.county, office=params.office,
+        totals=_totals(items, end), overdue=overdue, lagging=lagging,
+        late_feedback=late, praise=praise, records=records[RECORD_COLUMNS],
+    )
+
+
+def bulletin_records_replacement(b: MonthlyBulletin) -> dict:
+    """What to write into 通报记录: this issue's rows replace any earlier rows of the same 通报期次.
+
+    The CLI turns it into ``RowsReplacement(**result)``; a re-run of a month never duplicates
+    rows, so R2D (三（二）) is charged once per unit and listing.
+    """
+    rows = []
+    for record in b.records.to_dict("records"):
+        record[Col.NOTICE_DATE] = record[Col.NOTICE_DATE].date()
+        record[Col.ITEM_NO] = record[Col.ITEM_NO] or None
+        rows.append(record)
+    return {"sheet": Sheet.NOTICES, "key_column": Col.ISSUE, "key_value": b.issue, "rows": rows}
+
+
+# -- the lists ------------------------------------------------------------------------------------
+
+def _item_view(ledger: Ledger) -> pd.DataFrame:
+    """台账 with the effective deadline (二（五）) and all units of each item joined with 、."""
+    items = ledger.items.copy()
+    items[EFFECTIVE] = items[Col.ITEM_NO].map(effective_deadlines(ledger)).astype("datetime64[ns]")
+    units = ledger.item_units().groupby(Col.ITEM_NO, sort=False)[Col.UNIT].agg("、".join)
+    items[Col.UNIT] = items[Col.ITEM_NO].map(units).fillna("")
+    return items
+
+
+def _done_by(items: pd.DataFrame, day: dt.date) -> pd.Series:
+    return items[Col.DONE] <= pd.Timestamp(day)
+
+
+def _totals(items: pd.DataFrame, end: dt.date) -> dict:
+    assigned = items[Col.ASSIGNED] <= pd.Timestamp(end)
+    done = assigned & _done_by(items, end)
+    overdue = assigned & ~done & (items[EFFECTIVE] < pd.Timestamp(end))
+    on_time = done & (items[Col.DONE] <= items[EFFECTIVE])
+    completed = int(done.sum())
+    return {
+        TOTAL: int(assigned.sum()),
+        OPEN: int(assigned.sum()) - completed,
+        DONE: completed,
+        OVERDUE: int(overdue.sum()),
+        ON_TIME_RATE: float(on_time.sum()) / completed if completed else 0.0,
+    }
+
+
+def _overdue(items: pd.DataFrame, end: dt.date) -> pd.DataFrame:
+    """逾期未办结: D < E, not completed by E, and the delay not recognised as 正当理由 (三（二）)."""
+    mask = ((items[EFFECTIVE] < pd.Timestamp(end)) & ~_done_by(items, end)
+            & (items[Col.OVERDUE_REASON] != OverdueReason.JUSTIFIED))
+    return _listing(items[mask], OVERDUE_COLUMNS)
+
+
+def _lagging(ledger: Ledger, items: pd.DataFrame, first: dt.date, end: dt.date) -> pd.DataFrame:
+    """进度滞后: a 反馈记录 row dated in M whose 核查 rated the progress 滞后 (二（五）、（六）)."""
+    fb = ledger.feedback
+    rows = fb[_in_month(fb[Col.FEEDBACK_DATE], first, end) & (fb[Col.PACE] == Pace.LAGGING)]
+    notes = (rows.groupby(Col.ITEM_NO, sort=False)[Col.CHECK_NOTE]
+             .agg(lambda s: "；".join(dict.fromkeys(v for v in s if isinstance(v, str) and v.strip()))))
+    listed = items[items[Col.ITEM_NO].isin(notes.index)].copy()
+    listed[Col.CHECK_NOTE] = listed[Col.ITEM_NO].map(notes)
+    return _listing(listed, LAGGING_COLUMNS)
+
+
+def _late_feedback(ledger: Ledger, items: pd.DataFrame, first: dt.date, month_key: str,
+                   due: dt.date) -> pd.DataFrame:
+    """未按时反馈: 每月反馈 items owe a 进展反馈 for M by the 5th (二（四）: 一月一反馈，于每月5日前)."""
+    required = items[(items[Col.FEEDBACK_MODE] == FeedbackMode.MONTHLY)
+                     & (items[Col.ASSIGNED] < pd.Timestamp(first)) & ~_done_by(items, due)]
+    reported = _progress_reports(ledger.feedback, month_key, due)
+    return _listing(required[~required[Col.ITEM_NO].isin(reported)], LATE_COLUMNS)
+
+
+def _progress_reports(fb: pd.DataFrame, month_key: str, until: dt.date) -> set[str]:
+    """交办单号 with a 进展反馈 for ``month_key`` dated by ``until`` and not 退回 (二（五）: 一律退回重新报送)."""
+    ok = ((fb[Col.FEEDBACK_TYPE] == FeedbackType.PROGRESS) & (fb[Col.CHECK_RESULT] != CheckResult.RETURNED)
+          & (fb[Col.FEEDBACK_MONTH] == month_key) & (fb[Col.FEEDBACK_DATE] <= pd.Timestamp(until)))
+    return set(fb.loc[ok, Col.ITEM_NO])
+
+
+def _praise(ledger: Ledger, first: dt.date, end: dt.date) -> pd.DataFrame:
+    """表扬: praise events (三（四）, R4A/R4B/R4D/R4F) dated in M, one row per unit praised.
+
+    An event naming a 交办单号 but no 单位 praises every unit of that item (SPEC «Scoring»).
+    """
+    ev = ledger.events
+    praise_types = [t for t, code in EVENT_RULES.items() if code in PRAISE_RULES]
+    ev = ev[ev[Col.EVENT_TYPE].isin(praise_types) & _in_month(ev[Col.DATE], first, end)]
+    ev = ev.sort_values([Col.DATE, ROW], kind="stable")
+    units_of = ledger.item_units().groupby(Col.ITEM_NO, sort=False)[Col.UNIT].agg(list)
+    rows = []
+    for rec in ev.to_dict("records"):
+        named = rec[Col.UNIT]
+        units = [named] if isinstance(named, str) and named else units_of.get(rec[Col.ITEM_NO], [])
+        rows += [{Col.UNIT: unit, Col.EVENT_TYPE: rec[Col.EVENT_TYPE], Col.REASON: rec[Col.REASON] or "",
+                  Col.DATE: rec[Col.DATE]} for unit in units]
+    return pd.DataFrame(rows, columns=PRAISE_COLUMNS).astype({Col.DATE: "datetime64[ns]"})
+
+
+def _in_month(dates: pd.Series, first: dt.date, end: dt.date) -> pd.Series:
+    return (dates >= pd.Timestamp(first)) & (dates <= pd.Timestamp(end))
+
+
+def _listing(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    return frame.sort_values(Col.ITEM_NO, kind="stable")[columns].reset_index(drop=True)
+
+
+# -- 通报记录 ------------------------------------------------------------------------------------
+
+def _records(listing: pd.DataFrame, unit_lists: pd.DataFrame, kind: str, note) -> pd.DataFrame:
+    """One 通报记录 row per unit of each listed item (三（二）: 均实行一样的加分或扣分)."""
+    merged = listing.merge(unit_lists[[Col.ITEM_NO, Col.UNIT]], on=Col.ITEM_NO, how="inner",
+                           suffixes=("_all", ""))
+    return pd.DataFrame({
+        Col.ITEM_NO: merged[Col.ITEM_NO],
+        Col.UNIT: merged[Col.UNIT],
+        Col.NOTICE_TYPE: kind,
+        Col.NOTE: [note(r) for r in merged.to_dict("records")],
+    }, columns=RECORD_COLUMNS[2:])
+
+
+def _sentence(text: str, detail: str) -> str:
+    """'…滞后' + '进度慢' → '…滞后：进度慢。' — one short sentence for 说明."""
+    return f"{text}：{detail.rstrip('。')}。" if detail else f"{text}。"
+
+
+def _praise_records(praise: pd.DataFrame) -> pd.DataFrame:
+    return pd.DataFrame({
+        Col.ITEM_NO: "",
+        Col.UNIT: praise[Col.UNIT],
+        Col.NOTICE_TYPE: NoticeType.PRAISE,
+        Col.NOTE: [_sentence(f"{cn_date(r[Col.DATE])}受到{r[Col.EVENT_TYPE]}", r[Col.REASON])
+                   for r in praise.to_dict("records")],
+    }, columns=RECORD_COLUMNS[2:])
+
+
+# -- the 月度通报 output sheet ----------------------------------------------------------------------
+
+RED, YELLOW, ORANGE, GREEN, GREY = "FFC7CE", "FFEB9C", "FCD5B4", "C6EFCE", "D9D9D9"
+DATE_FORMAT = 'yyyy"年"m"月"d"日"'
+_THIN = Side(style="thin", color="A6A6A6")
+_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_WIDTHS = (12, 40, 30, 16, 36)
+
+
+def build_monthly_sheet(ws, b: MonthlyBulletin) -> None:
+    """Fill an empty worksheet with the bulletin: title, figures with a chart, the four lists."""
+    ws["A1"] = f"{b.county}督查事项办理情况通报（{b.issue}）"
+    ws["A1"].font = Font(size=16, bold=True)
+    ws.merge_cells("A1:E1")
+    ws["A1"].alignment = Alignment(horizontal="center")
+    ws["A2"] = f"{b.office}　{cn_date(b.date)}　统计截至{cn_date(b.as_of)}"
+    ws.merge_cells("A2:E2")
+    ws["A2"].alignment = Alignment(horizontal="center")
+    for index, width in enumerate(_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+
+    row = _section(ws, 4, "一、总体情况", GREY)
+    row = _table_header(ws, row, ["项目", "数量"], GREY)
+    figures_start = row
+    for label in (TOTAL, OPEN, DONE, OVERDUE):
+        row = _table_row(ws, row, [label, b.totals[label]])
+    rate = b.totals[ON_TIME_RATE] if b.totals[DONE] else "—"
+    row = _table_row(ws, row, [ON_TIME_RATE, rate])
+    ws.cell(row - 1, 2).number_format = "0.0%"
+    _status_chart(ws, figures_start + 1)
+
+    sections = (
+        ("二、逾期未办结", b.overdue, RED, "件"),
+        ("三、进度滞后", b.lagging, YELLOW, "件"),
+        ("四、未按时反馈", b.late_feedback, ORANGE, "件"),
+        ("五、表扬", b.praise, GREEN, "个（次）"),
+    )
+    for title, frame, colour, unit in sections:
+        row = _section(ws, row + 1, f"{title}（{len(frame)}{unit}）", colour)
+        row = _table_header(ws, row, list(frame.columns), colour)
+        if frame.empty:
+            ws.cell(row, 1, "本月无。")
+            row += 1
+        for record in frame.itertuples(index=False):
+            row = _table_row(ws, row, list(record))
+
+
+def _status_chart(ws, first_row: int) -> None:
+    """Bar chart of 在办 / 办结 / 逾期 (rows first_row..first_row+2 of the figures table)."""
+    chart = BarChart()
+    chart.type = "col"
+    chart.title = "事项办理状态"
+    chart.legend = None
+    chart.y_axis.title = "件数"
+    data = Reference(ws, min_col=2, min_row=first_row, max_row=first_row + 2)
+    labels = Reference(ws, min_col=1, min_row=first_row, max_row=first_row + 2)
+    chart.add_data(data, titles_from_data=False)
+    chart.set_categories(labels)
+    chart.height, chart.width = 7, 12
+    ws.add_chart(chart, "G4")
+
+
+def _section(ws, row: int, title: str, colour: str) -> int:
+    cell = ws.cell(row, 1, title)
+    cell.font = Font(size=12, bold=True)
+    cell.fill = PatternFill("solid", fgColor=colour)
+    return row + 1
+
+
+def _table_header(ws, row: int, names: list[str], colour: str) -> int:
+    for col, name in enumerate(names, start=1):
+        cell = ws.cell(row, col, name)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor=colour)
+        cell.border = _BOX
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+    return row + 1
+
+
+def _table_row(ws, row: int, values: list) -> int:
+    for col, value in enumerate(values, start=1):
+        if value is None or (not isinstance(value, str) and pd.isna(value)):
+            value = None
+        elif isinstance(value, pd.Timestamp):
+            value = value.to_pydatetime()
+        cell = ws.cell(row, col, value)
+        cell.border = _BOX
+        cell.alignment = Alignment(vertical="center", wrap_text=True)
+        if hasattr(value, "year"):
+            cell.number_format = DATE_FORMAT
+    return row + 1

@@ -31,6 +31,11 @@ class Finding:
         return self.level == ERROR
 
     @property
+    def row(self) -> int:
+        """The Excel row of the cell (0 for a whole-sheet finding)."""
+        return _row_of(self.cell)
+
+    @property
     def where(self) -> str:
         return f"「{self.sheet}」{self.cell}" if self.cell else f"「{self.sheet}」"
 
@@ -76,7 +81,7 @@ class Report:
         for f in self.findings:
             sheet_order.setdefault(f.sheet, len(sheet_order))
         return sorted(self.findings, key=lambda f: (not f.is_error, sheet_order[f.sheet],
-                                                    _row_of(f.cell), _col_of(f.cell), f.code))
+                                                    f.row, _col_of(f.cell), f.code))
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame([f.as_dict() for f in self.sorted()], columns=list(FINDING_COLUMNS))

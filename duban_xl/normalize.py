@@ -1,0 +1,145 @@
+"""Reading what people type into cells: dates, 交办单号, months, names.
+
+Tolerant of the forms clerks use (SPEC «The ledger workbook»): text dates
+2022-5-6, 2022/5/6, 2022.5.6, 2022年5月6日; full-width digits, brackets and
+dashes; stray spaces. Each parser returns the canonical value and a note when
+the input was understood only by being lenient (so validation can say so), or
+``None`` when it could not be understood.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import pandas as pd
+
+# Excel's serial day 0 (with the 1900 leap-year bug accounted for from 1900-03-01).
+EXCEL_EPOCH = dt.date(1899, 12, 30)
+# Serial numbers that plausibly mean a date (1982-02-15 … 2064-04-18).
+SERIAL_RANGE = (30000, 60000)
+
+_DATE_TEXT = re.compile(
+    r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})\s*日?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
+)
+_DIGITS8 = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
+_ITEM_NO = re.compile(r"^(?P<y>\d{4})\s*(?:-|年)\s*(?:第)?\s*(?P<n>\d{1,4})\s*号?$")
+_MONTH = re.compile(r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*月?$")
+_DASHES = "－—–‐‑−"
+_BRACKETS = str.maketrans({"(": "（", ")": "）"})
+
+
+def is_blank(value: object) -> bool:
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return value.strip() == ""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def halfwidth(text: str) -> str:
+    """Full-width digits/letters/punctuation → ASCII (NFKC), dashes → '-'. Keeps CJK as is."""
+    text = unicodedata.normalize("NFKC", text)
+    for dash in _DASHES:
+        text = text.replace(dash, "-")
+    return text
+
+
+def clean_text(value: object) -> str | None:
+    """A cell as text: stripped, None when blank; whole numbers without '.0' (联系电话)."""
+    if is_blank(value):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.strftime("%Y-%m-%d")
+    text = str(value).replace("\u3000", " ").replace("\xa0", " ").strip()
+    return re.sub(r"\s+", " ", text) or None
+
+
+def canon_name(value: object) -> str | None:
+    """A unit or choice name as it should match: no spaces, full-width brackets."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    return re.sub(r"\s+", "", text).translate(_BRACKETS)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: object  # canonical value, or None when not understood
+    lenient: str = ""  # non-empty: understood only leniently (the raw form), say so
+
+    @property
+    def ok(self) -> bool:
+        return self.value is not None
+
+
+def parse_date(value: object) -> Parsed:
+    """A real Excel date, or one of the typed text forms, or a bare serial number."""
+    if isinstance(value, dt.datetime):
+        return Parsed(pd.Timestamp(value.date()))
+    if isinstance(value, dt.date):
+        return Parsed(pd.Timestamp(value))
+    if isinstance(value, pd.Timestamp):
+        return Parsed(value.normalize())
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if SERIAL_RANGE[0] <= value <= SERIAL_RANGE[1] and float(value).is_integer():
+            return Parsed(pd.Timestamp(EXCEL_EPOCH + dt.timedelta(days=int(value))), lenient=str(int(value)))
+        return Parsed(None)
+    text = clean_text(value)
+    if text is None:
+        return Parsed(None)
+    plain = halfwidth(text)
+    match = _DATE_TEXT.match(plain) or _DIGITS8.match(plain)
+    if not match:
+        return Parsed(None)
+    try:
+        day = dt.date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        return Parsed(None)
+    return Parsed(pd.Timestamp(day), lenient=text)
+
+
+def parse_item_no(value: object) -> Parsed:
+    """'2022-012', '2022-12', '2022－012', '2022年12号' → '2022-012'."""
+    text = clean_text(value)
+    if text is None:
+        return Parsed(None)
+    match = _ITEM_NO.match(halfwidth(text).replace(" ", ""))
+    if not match or int(match["n"]) == 0 or int(match["n"]) > 999:
+        return Parsed(None)
+    canonical = f"{match['y']}-{int(match['n']):03d}"
+    return Parsed(canonical)
+
+
+def parse_month(value: object) -> Parsed:
+    """'2022-05', '2022-5', '2022年5月', or a date Excel made of '2022-05' → '2022-05'."""
+    if isinstance(value, (dt.date, pd.Timestamp)):
+        return Parsed(f"{value.year:04d}-{value.month:02d}")
+    text = clean_text(value)
+    if text is None:
+        return Parsed(None)
+    match = _MONTH.match(halfwidth(text))
+    if not match or not 1 <= int(match["m"]) <= 12:
+        return Parsed(None)
+    return Parsed(f"{match['y']}-{int(match['m']):02d}")
+
+
+def parse_number(value: object) -> Parsed:
+    if isinstance(value, bool):
+        return Parsed(None)
+    if isinstance(value, (int, float)):
+        return Parsed(float(value))
+    text = clean_text(value)
+    if text is None:
+        return Parsed(None)
+    try:
+        return Parsed(float(halfwidth(text).replace("分", "").replace("+", "")))
+    except ValueError:
+        return Parsed(None)

@@ -1,0 +1,237 @@
+"""Read a ledger workbook into a ``Ledger``: typed frames plus each value's cell.
+
+Uses python-calamine (a Rust reader, 10–15× faster than openpyxl; see
+notes/excel-and-word.md) because reading needs values, not formatting. The
+file is checked for safety first (size, zip bombs, encryption, legacy .xls);
+macros are never run — calamine only reads cell values.
+
+Tolerant of what people do: the header may sit below a title row, columns may
+be in any order, extra columns and blank rows are ignored, rows pasted below
+an Excel table's end are read, stray spaces and full-width forms are folded.
+Strict about what matters: a missing sheet or required header makes the file
+unusable (exit 2); a value that cannot be understood becomes a finding that
+names its cell.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Iterable
+
+import pandas as pd
+import python_calamine
+from openpyxl.utils import get_column_letter
+
+from .contract import INPUT_SHEETS, PARAMS, SPECS, Col, Kind, Sheet, SheetSpec
+from .errors import MissingHeader, MissingSheet, NotAWorkbook
+from .findings import ERROR, WARNING, Finding
+from .ledger import PARAM_FIELDS, ROW, Fingerprint, Ledger, Params, split_units
+from .normalize import (
+    Parsed, canon_name, clean_text, is_blank, parse_date, parse_item_no, parse_month, parse_number,
+)
+from .xlsx_package import check_workbook_file
+
+HEADER_SEARCH_ROWS = 10
+
+
+def _header_key(text: object) -> str:
+    """'完成时限*' / ' 完成 时限 ' / '完成时限（必填）' all name the column 完成时限."""
+    name = canon_name(text) or ""
+    return re.sub(r"(\*|＊|（必填）)$", "", name)
+
+
+def _find_sheet(names: list[str], wanted: str) -> str | None:
+    for name in names:
+        if _header_key(name) == wanted:
+            return name
+    return None
+
+
+def _locate_header(rows: list[list], spec: SheetSpec) -> tuple[int, dict[str, int]]:
+    """The 0-based header row and column name → 0-based index. Raises MissingHeader."""
+    best: tuple[int, dict[str, int]] | None = None
+    for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        positions: dict[str, int] = {}
+        for c, value in enumerate(row):
+            key = _header_key(value)
+            if key in spec.names and key not in positions:
+                positions[key] = c
+        if best is None or len(positions) > len(best[1]):
+            best = (r, positions)
+        if all(name in positions for name in spec.required):
+            return r, positions
+    found = best[1] if best else {}
+    missing = [name for name in spec.required if name not in found]
+    raise MissingHeader(
+        f"「{spec.name}」工作表缺少必填列：{'、'.join(missing)}。请在表头行（第1行）补上这些列名，"
+        f"或从模板复制表头。",
+        f"sheet {spec.name}: missing column(s) {', '.join(missing)}",
+    )
+
+
+# ---- per-kind cell parsing ------------------------------------------------------
+
+def _text(value: object) -> Parsed:
+    return Parsed(clean_text(value))
+
+
+def _name(value: object) -> Parsed:
+    return Parsed(canon_name(value))
+
+
+def _units(value: object) -> Parsed:
+    text = clean_text(value)
+    if text is None:
+        return Parsed(None)
+    return Parsed("、".join(canon_name(u) for u in split_units(text)) or None)
+
+
+def _keep_raw(parser: Callable[[object], Parsed]) -> Callable[[object], Parsed]:
+    """Values that cannot be parsed stay as their text, for the schema to report."""
+    def parse(value: object) -> Parsed:
+        result = parser(value)
+        return result if result.ok else Parsed(clean_text(value))
+    return parse
+
+
+PARSERS: dict[Kind, Callable[[object], Parsed]] = {
+    Kind.TEXT: _text,
+    Kind.UNIT: _name,
+    Kind.CHOICE: _name,
+    Kind.UNITS: _units,
+    Kind.ITEM_NO: _keep_raw(parse_item_no),
+    Kind.MONTH: _keep_raw(parse_month),
+}
+
+
+def _parse_column(values: list, rows: list[int], spec: SheetSpec, column_name: str, letter: str,
+                  findings: list[Finding]) -> pd.Series:
+    column = spec.column(column_name)
+    if column.kind == Kind.DATE:
+        out = []
+        for value, row in zip(values, rows):
+            if is_blank(value):
+                out.append(pd.NaT)
+                continue
+            parsed = parse_date(value)
+            out.append(parsed.value if parsed.ok else pd.NaT)
+            if not parsed.ok:
+                findings.append(Finding(ERROR, "bad_date", spec.name, f"{letter}{row}", column_name, "",
+                                        f"“{clean_text(value)}”不是有效日期。",
+                                        "请填写日期，例如 2022-05-06（单元格设为日期格式）。"))
+            elif parsed.lenient:
+                findings.append(Finding(WARNING, "date_as_text", spec.name, f"{letter}{row}", column_name, "",
+                                        f"单元格中是文字“{parsed.lenient}”而不是日期，已按 "
+                                        f"{parsed.value:%Y-%m-%d} 读取。",
+                                        "请改为日期格式，以免排序、公式和筛选出错。"))
+        return pd.Series(out, dtype="datetime64[ns]")
+    if column.kind in (Kind.NUMBER, Kind.INT):
+        out = []
+        for value, row in zip(values, rows):
+            if is_blank(value):
+                out.append(float("nan"))
+                continue
+            parsed = parse_number(value)
+            out.append(parsed.value if parsed.ok else float("nan"))
+            if not parsed.ok:
+                findings.append(Finding(ERROR, "bad_number", spec.name, f"{letter}{row}", column_name, "",
+                                        f"“{clean_text(value)}”不是数字。", "请填写数字，例如 3 或 -5。"))
+        return pd.Series(out, dtype="float64")
+    parser = PARSERS[column.kind]
+    return pd.Series([parser(v).value for v in values], dtype=object)
+
+
+def _read_sheet(rows: list[list], spec: SheetSpec, findings: list[Finding]) -> tuple[pd.DataFrame, dict[str, str]]:
+    header_row, positions = _locate_header(rows, spec)
+    letters = {name: get_column_letter(idx + 1) for name, idx in positions.items()}
+    body = rows[header_row + 1:]
+    indices = [positions.get(name) for name in spec.names]
+    excel_rows: list[int] = []
+    columns: list[list] = [[] for _ in spec.names]
+    for offset, row in enumerate(body):
+        cells = [row[i] if i is not None and i < len(row) else "" for i in indices]
+        if all(is_blank(v) for v in cells):
+            continue
+        excel_rows.append(header_row + 2 + offset)
+        for target, value in zip(columns, cells):
+            target.append(value)
+    frame = pd.DataFrame({ROW: pd.Series(excel_rows, dtype="int64")})
+    sheet_findings: list[Finding] = []
+    for name, values in zip(spec.names, columns):
+        letter = letters.get(name, "?")
+        frame[name] = _parse_column(values, excel_rows, spec, name, letter, sheet_findings)
+    frame = frame[list(spec.names) + [ROW]]
+    if Col.ITEM_NO in frame and sheet_findings:
+        item_of_row = dict(zip(frame[ROW], frame[Col.ITEM_NO]))
+        sheet_findings = [replace(f, item_no=item_of_row.get(f.row) or "")
+                          for f in sheet_findings]
+    findings.extend(sheet_findings)
+    return frame, letters
+
+
+def _read_params(frame: pd.DataFrame, letters: dict[str, str], findings: list[Finding]) -> Params:
+    """参数 sheet → Params; unknown names are ignored, missing ones take SPEC defaults."""
+    values: dict[str, object] = {}
+    kinds = {p.name: p for p in PARAMS}
+    for name, raw, row in frame[[Col.PARAM, Col.VALUE, ROW]].itertuples(index=False):
+        key = canon_name(name)
+        if key not in kinds:
+            continue
+        param = kinds[key]
+        if param.kind == Kind.TEXT:
+            text = clean_text(raw)
+            if text:
+                values[PARAM_FIELDS[key]] = text
+            continue
+        parsed = parse_number(raw)
+        if not parsed.ok or (param.kind == Kind.INT and not float(parsed.value).is_integer()):
+            findings.append(Finding(ERROR, "bad_param", Sheet.PARAMS, f"{letters.get(Col.VALUE, 'B')}{row}",
+                                    Col.VALUE, "", f"参数“{key}”的值“{clean_text(raw) or ''}”不是有效数字。",
+                                    f"请填写整数，默认值为 {param.default}。"))
+            continue
+        values[PARAM_FIELDS[key]] = int(parsed.value) if param.kind == Kind.INT else float(parsed.value)
+    for param in PARAMS:
+        if PARAM_FIELDS[param.name] not in values and not any(
+                f.code == "bad_param" and param.name in f.message for f in findings):
+            findings.append(Finding(WARNING, "missing_param", Sheet.PARAMS, "", Col.PARAM, "",
+                                    f"未设置参数“{param.name}”，按默认值 {param.default} 计算。",
+                                    f"如需其他取值，请在「参数」表添加一行：{param.name} | {param.default}。"))
+    return Params(**values)
+
+
+def read_ledger(path: Path | str, progress: Callable[[str], None] | None = None,
+                sheets: Iterable[str] | None = None) -> Ledger:
+    """Read and type every input sheet of a ledger workbook.
+
+    Raises a DubanError subclass (exit 2) when the file cannot be used;
+    everything else becomes ``ledger.read_findings``.
+    """
+    path = Path(path)
+    check_workbook_file(path)
+    fingerprint = Fingerprint.of(path)
+    try:
+        book = python_calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for damaged files
+        raise NotAWorkbook(f"无法读取「{path.name}」：文件已损坏或不是 Excel 工作簿（{exc}）。请用 Excel 打开检查后另存为 .xlsx。",
+                           f"cannot read {path.name}") from None
+    wanted = [SPECS[name] for name in sheets] if sheets else list(INPUT_SHEETS)
+    missing = [spec.name for spec in wanted if _find_sheet(book.sheet_names, spec.name) is None]
+    if missing:
+        raise MissingSheet(
+            f"「{path.name}」缺少工作表：{'、'.join('「' + m + '」' for m in missing)}。"
+            f"现有工作表：{'、'.join(book.sheet_names)}。请从台账模板复制缺少的工作表（duban init 可生成模板）。",
+            f"missing sheet(s): {', '.join(missing)}",
+        )
+    findings: list[Finding] = []
+    frames: dict[str, pd.DataFrame] = {}
+    headers: dict[str, dict[str, str]] = {}
+    for spec in wanted:
+        if progress:
+            progress(f"读取「{spec.name}」")
+        rows = book.get_sheet_by_name(_find_sheet(book.sheet_names, spec.name)).to_python(skip_empty_area=False)
+        frames[spec.name], headers[spec.name] = _read_sheet(rows, spec, findings)
+    params_frame = frames.pop(Sheet.PARAMS, None)
+    params = _read_params(params_frame, headers[Sheet.PARAMS], findings) if params_frame is not None else Params()
+    return Ledger(params=params, frames=frames, headers=headers, path=path,
+                  fingerprint=fingerprint, read_findings=findings)

@@ -88,7 +88,7 @@ def monthly_bulletin(ledger: Ledger, month: str, date: dt.date | None = None) ->
         date = day_of_month(following.year, following.month, params.bulletin_due_day)
     month_key = first.strftime("%Y-%m")
     issue = f"{first.year}年第{first.month}期"
-    items = _item_view(ledger)
+    items = item_view(ledger)
     due = day_of_month(first.year, first.month, params.feedback_due_day)
 
     overdue = _overdue(items, end)
@@ -131,7 +131,7 @@ def bulletin_records_replacement(b: MonthlyBulletin) -> dict:
 
 # -- the lists ------------------------------------------------------------------------------------
 
-def _item_view(ledger: Ledger) -> pd.DataFrame:
+def item_view(ledger: Ledger) -> pd.DataFrame:
     """台账 with the effective deadline (二（五）) and all units of each item joined with 、."""
     items = ledger.items.copy()
     items[EFFECTIVE] = items[Col.ITEM_NO].map(effective_deadlines(ledger)).astype("datetime64[ns]")
@@ -182,11 +182,11 @@ def _late_feedback(ledger: Ledger, items: pd.DataFrame, first: dt.date, month_ke
     """未按时反馈: 每月反馈 items owe a 进展反馈 for M by the 5th (二（四）: 一月一反馈，于每月5日前)."""
     required = items[(items[Col.FEEDBACK_MODE] == FeedbackMode.MONTHLY)
                      & (items[Col.ASSIGNED] < pd.Timestamp(first)) & ~_done_by(items, due)]
-    reported = _progress_reports(ledger.feedback, month_key, due)
+    reported = progress_reports(ledger.feedback, month_key, due)
     return _listing(required[~required[Col.ITEM_NO].isin(reported)], LATE_COLUMNS)
 
 
-def _progress_reports(fb: pd.DataFrame, month_key: str, until: dt.date) -> set[str]:
+def progress_reports(fb: pd.DataFrame, month_key: str, until: dt.date) -> set[str]:
     """交办单号 with a 进展反馈 for ``month_key`` dated by ``until`` and not 退回 (二（五）: 一律退回重新报送)."""
     ok = ((fb[Col.FEEDBACK_TYPE] == FeedbackType.PROGRESS) & (fb[Col.CHECK_RESULT] != CheckResult.RETURNED)
           & (fb[Col.FEEDBACK_MONTH] == month_key) & (fb[Col.FEEDBACK_DATE] <= pd.Timestamp(until)))

@@ -1,0 +1,110 @@
+"""Reminders (催办, 二（三）): what the office should chase, unit by unit, on a given day.
+
+二（三）: after assignment the office follows each item and reminds units in
+good time (电话问询、信息提醒). Three things are worth a call: an open item near
+its deadline (临期, within 临期预警天数), an open item past it (逾期 — even with
+a 正当理由 it still has to be done), and a 每月反馈 item whose progress report
+for this month (二（四）: 每月5日前) has not arrived.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from .bulletin import DATE_FORMAT, RED, YELLOW, cn_date, day_of_month, item_view, progress_reports
+from .contract import Col, FeedbackMode, OverdueReason
+from .deadlines import EFFECTIVE
+from .ledger import Ledger
+
+DAYS_LEFT, KIND = "剩余天数", "催办类型"
+DUE_SOON, OVERDUE, MONTHLY_MISSING = "临期", "逾期", "本月反馈未报"
+COLUMNS = [Col.UNIT, Col.ITEM_NO, Col.SUBJECT, EFFECTIVE, DAYS_LEFT, KIND, Col.NOTE]
+_URGENCY = {OVERDUE: 0, DUE_SOON: 1, MONTHLY_MISSING: 2}
+
+
+def reminders(ledger: Ledger, as_of: dt.date) -> pd.DataFrame:
+    """One row per unit of each item to chase on ``as_of``, ordered by 单位 (sheet order) then urgency."""
+    today = pd.Timestamp(as_of)
+    items = item_view(ledger)
+    open_items = items[(items[Col.ASSIGNED] <= today) & ~(items[Col.DONE] <= today)].copy()
+    open_items[DAYS_LEFT] = (open_items[EFFECTIVE] - today).dt.days
+    warn = ledger.params.warn_days
+
+    rows = []
+    for rec in open_items.to_dict("records"):
+        days = rec[DAYS_LEFT]
+        if pd.isna(days):
+            continue
+        if days < 0:
+            rows.append(_row(rec, OVERDUE, _overdue_note(-int(days), rec[Col.OVERDUE_REASON])))
+        elif days <= warn:
+            rows.append(_row(rec, DUE_SOON, "今天到期，请当天办结并反馈。" if days == 0
+                             else f"距有效时限还有{int(days)}天，请抓紧办结并按时反馈。"))
+
+    first = as_of.replace(day=1)
+    due = day_of_month(as_of.year, as_of.month, ledger.params.feedback_due_day)
+    reported = progress_reports(ledger.feedback, first.strftime("%Y-%m"), as_of)
+    monthly = open_items[(open_items[Col.FEEDBACK_MODE] == FeedbackMode.MONTHLY)
+                         & (open_items[Col.ASSIGNED] < pd.Timestamp(first))
+                         & ~open_items[Col.ITEM_NO].isin(reported)]
+    state = "已逾期未报，请立即报送" if as_of > due else "尚未收到，请按时报送"
+    note = f"{as_of.month}月办理进展应于{cn_date(due)}前报送，{state}。"
+    rows += [_row(rec, MONTHLY_MISSING, note) for rec in monthly.to_dict("records")]
+
+    return _per_unit(ledger, pd.DataFrame(rows, columns=[c for c in COLUMNS if c != Col.UNIT]))
+
+
+def _overdue_note(days: int, reason: object) -> str:
+    if reason == OverdueReason.JUSTIFIED:
+        return f"已超过有效时限{days}天（已认定正当理由），仍须尽快办结并反馈。"
+    return f"已超过有效时限{days}天，请尽快办结并说明逾期原因。"
+
+
+def _row(rec: dict, kind: str, note: str) -> dict:
+    return {Col.ITEM_NO: rec[Col.ITEM_NO], Col.SUBJECT: rec[Col.SUBJECT], EFFECTIVE: rec[EFFECTIVE],
+            DAYS_LEFT: int(rec[DAYS_LEFT]), KIND: kind, Col.NOTE: note}
+
+
+def _per_unit(ledger: Ledger, rows: pd.DataFrame) -> pd.DataFrame:
+    """Every unit of an item is reminded (三（二）: 主办 and 协办 are judged alike); sort for the clerk."""
+    units = ledger.item_units()[[Col.ITEM_NO, Col.UNIT]]
+    merged = rows.merge(units, on=Col.ITEM_NO, how="inner")
+    order = {name: i for i, name in enumerate(ledger.units[Col.UNIT_NAME])}
+    merged["_unit"] = merged[Col.UNIT].map(lambda u: order.get(u, len(order)))
+    merged["_urgency"] = merged[KIND].map(_URGENCY)
+    merged = merged.sort_values(["_unit", Col.UNIT, "_urgency", DAYS_LEFT, Col.ITEM_NO], kind="stable")
+    result = merged[COLUMNS].reset_index(drop=True)
+    return result.astype({EFFECTIVE: "datetime64[ns]", DAYS_LEFT: "int64"})
+
+
+_FILLS = {OVERDUE: RED, DUE_SOON: YELLOW}
+_WIDTHS = {Col.UNIT: 22, Col.ITEM_NO: 11, Col.SUBJECT: 40, EFFECTIVE: 16, DAYS_LEFT: 9, KIND: 13, Col.NOTE: 48}
+
+
+def build_reminder_sheet(ws, rows: pd.DataFrame) -> None:
+    """Fill a worksheet of the 催办清单 workbook: a filterable table, 逾期 rows red, 临期 rows yellow."""
+    for col, name in enumerate(COLUMNS, start=1):
+        cell = ws.cell(1, col, name)
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="D9D9D9")
+        cell.alignment = Alignment(horizontal="center")
+        ws.column_dimensions[get_column_letter(col)].width = _WIDTHS[name]
+    ws.freeze_panes = "A2"
+    if rows.empty:
+        ws.cell(2, 1, "当前没有需要催办的事项。")
+        return
+    for r, rec in enumerate(rows[COLUMNS].to_dict("records"), start=2):
+        fill = _FILLS.get(rec[KIND])
+        for col, name in enumerate(COLUMNS, start=1):
+            value = rec[name]
+            value = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+            cell = ws.cell(r, col, value)
+            cell.alignment = Alignment(vertical="center", wrap_text=name in (Col.SUBJECT, Col.NOTE))
+            if name == EFFECTIVE:
+                cell.number_format = DATE_FORMAT
+            if fill:
+                cell.fill = PatternFill("solid", fgColor=fill)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"

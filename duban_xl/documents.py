@@ -1,0 +1,366 @@
+"""Official Word documents rendered from the .docx templates (docxtpl).
+
+The templates (``workbook_templates/*.docx``, built by ``docx_templates``) hold
+all layout as named styles; this module only computes the text that goes into
+them, from the ledger and from the results of the bulletin and scoring stages.
+Every function returns the path it wrote. Writes are atomic (temp + replace),
+so a crash never leaves half a .docx where a clerk expects a document.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from docxtpl import DocxTemplate
+
+from . import docx_templates as tpl
+from .contract import DEFAULT_RULES, Col, FeedbackMode, UnitCategory, format_item_no
+from .deadlines import effective_deadlines
+from .errors import BadArgument, FileMissing
+from .ledger import Ledger, Params, split_units
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "workbook_templates"
+
+# Keys and columns produced by bulletin.py / score.py that contract.py has no constant for.
+TOTAL_ALL, TOTAL_OPEN, TOTAL_DONE, TOTAL_OVERDUE, TOTAL_ON_TIME_RATE = "总数", "在办", "办结", "逾期", "按时办结率"
+CUMULATIVE, ON_TIME_COUNT, OVERDUE_COUNT = "累计加减分", "按时办结数", "逾期未办结数"
+VETOED = "建议取消评优评先资格"
+REMINDER_KIND = "催办类型"
+
+ADDRESSEE_OFFICE = "县人民政府督查室："  # 附件: the addressee of every feedback report
+ADDRESSEE_ALL = "各乡（镇）人民政府、街道办事处，县政府直属各单位："
+PLACEHOLDER = "××××××。"
+DATE_BLANK = "    年  月  日"
+QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
+_UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+# ---- shared formatting -------------------------------------------------------------------
+
+def format_date(value: Any) -> str:
+    """2022-07-01 → «2022年7月1日» (GB/T 9704: 成文日期 without leading zeros); empty → ""."""
+    if value is None or (not isinstance(value, (str, dt.date)) and pd.isna(value)):
+        return ""
+    day = pd.Timestamp(value)
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def office_name(county: str) -> str:
+    """云和县 → 云和县人民政府督查室, the office's full name on documents."""
+    return f"{county}人民政府督查室"
+
+
+def safe_filename(name: str) -> str:
+    """A file name Windows accepts: no \\ / : * ? " < > |, no trailing dot or space."""
+    cleaned = _UNSAFE_IN_NAME.sub("_", name).rstrip(" .")
+    return cleaned or "_"
+
+
+def _text(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    return str(value).strip()
+
+
+def _number(value: Any) -> str:
+    """12.0 → «12», 2.5 → «2.5», −3 → «-3»; empty → ""."""
+    if value is None or pd.isna(value):
+        return ""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:g}"
+
+
+def _sentence(text: str) -> str:
+    """Text ending with a full stop, as a numbered line of a report."""
+    text = text.rstrip("。；;，, ")
+    return f"{text}。" if text else ""
+
+
+# ---- rendering -----------------------------------------------------------------------------
+
+def _template_source(template: str, templates_dir: Path | None) -> Path | io.BytesIO:
+    """The template file; without a templates folder (an installed package) build it in memory."""
+    folder = templates_dir or TEMPLATES_DIR
+    path = folder / template
+    if path.is_file():
+        return path
+    if templates_dir is None and template in tpl.BUILDERS:
+        buffer = io.BytesIO()
+        tpl.BUILDERS[template]().save(buffer)
+        buffer.seek(0)
+        return buffer
+    raise FileMissing(f"找不到公文模板“{template}”（应在文件夹 {folder} 中）。"
+                      f"请把模板放回该文件夹，或运行 python -m duban_xl.docx_templates 重新生成。",
+                      f"template not found: {path}")
+
+
+def render_docx(template: str, context: dict, out: Path, templates_dir: Path | None = None) -> Path:
+    """Fill ``template`` with ``context`` (autoescaped) and write ``out`` atomically."""
+    doc = DocxTemplate(_template_source(template, templates_dir))
+    doc.render(context, autoescape=True)
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".~", suffix=".docx", dir=out.parent)
+    os.close(handle)
+    try:
+        doc.save(temp)
+        os.replace(temp, out)
+    finally:
+        if os.path.exists(temp):
+            os.remove(temp)
+    return out
+
+
+# ---- 交办单 and 反馈报告 ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Item:
+    """One 台账 row with its effective deadline, as documents need it."""
+
+    row: pd.Series
+    deadline: pd.Timestamp
+
+    @property
+    def original_deadline(self) -> pd.Timestamp:
+        return self.row[Col.DEADLINE]
+
+
+def _item(ledger: Ledger, item_no: str) -> _Item:
+    match = ledger.items[ledger.items[Col.ITEM_NO] == item_no]
+    if match.empty:
+        raise BadArgument(f"台账中没有交办单号“{item_no}”，请核对后重试（交办单号形如 2022-012）。",
+                          f"item {item_no} not in the ledger")
+    deadline = effective_deadlines(ledger).get(item_no, pd.NaT)
+    return _Item(match.iloc[0], deadline)
+
+
+def feedback_due_dates(assigned: Any, deadline: Any, due_day: int) -> list[dt.date]:
+    """每月反馈 due dates (二（四） 每月5日前): the due day of each month after 交办, up to the deadline."""
+    if pd.isna(assigned) or pd.isna(deadline):
+        return []
+    start, end = pd.Timestamp(assigned), pd.Timestamp(deadline)
+    year, month = start.year, start.month
+    dates = []
+    while True:
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+        day = dt.date(year, month, due_day)
+        if pd.Timestamp(day) > end:
+            return dates
+        dates.append(day)
+
+
+def _deadline_text(item: _Item) -> str:
+    effective, original = item.deadline, item.original_deadline
+    if pd.notna(effective) and pd.notna(original) and effective != original:
+        return f"{format_date(effective)}（经批准延期，原完成时限为{format_date(original)}）"
+    return format_date(original)
+
+
+def _feedback_due_text(item: _Item, params: Params) -> str:
+    mode = _text(item.row[Col.FEEDBACK_MODE])
+    if mode == FeedbackMode.MONTHLY:
+        dates = feedback_due_dates(item.row[Col.ASSIGNED], item.deadline, params.feedback_due_day)
+        listed = "、".join(format_date(d) for d in dates)
+        monthly = f"每月{params.feedback_due_day}日前报送上月办理进展"
+        monthly += f"（{listed}）" if listed else ""
+        return f"{monthly}；办结后及时报送办结反馈，不迟于完成时限。"
+    return "办结后及时反馈，不迟于完成时限。"
+
+
+def render_slip(ledger: Ledger, item_no: str, out_dir: Path) -> Path:
+    """交办单 (二（二） 交办): content, 牵头领导, 承办单位, 完成时限, 工作要求, how and when to report."""
+    item = _item(ledger, item_no)
+    row, params = item.row, ledger.params
+    number = format_item_no(item_no)
+    context = {
+        "office_full": office_name(params.county),
+        "item_no_text": number,
+        "source": _text(row[Col.SOURCE]),
+        "subject": _text(row[Col.SUBJECT]),
+        "lead": _text(row[Col.LEAD]),
+        "host": "、".join(split_units(row[Col.HOST])),
+        "cohosts": "、".join(split_units(row[Col.COHOSTS])) or "无",
+        "assigned": format_date(row[Col.ASSIGNED]),
+        "deadline": _deadline_text(item),
+        "feedback_mode": _text(row[Col.FEEDBACK_MODE]),
+        "feedback_due": _feedback_due_text(item, params),
+        "requirements": _text(row[Col.REQUIREMENTS]) or "按时保质完成。",
+        "report_rule": ("承办单位按要求在规定期限内办理，并及时报送经承办单位主要负责人核签的书面报告。"
+                        "涉及两个或两个以上承办单位的，由主办单位牵头起草和报送办理情况报告，"
+                        "报告要整合各方意见，并说明协办情况。因客观条件不具备、确实不能在规定期限内办结的，"
+                        "请在到期前书面说明原因并提出办理方案、完成时限，经县政府领导同意后更改办结时限。"),
+        "report_format": (f"反馈报告请按《交办事项反馈报告格式要求》撰写，标题为“××单位关于"
+                          f"{office_name(params.county)}{number}交办单办理情况的报告”，"
+                          f"主送{ADDRESSEE_OFFICE.rstrip('：')}。"),
+        "date": format_date(row[Col.ASSIGNED]),
+    }
+    return render_docx(tpl.SLIP, context, Path(out_dir) / safe_filename(f"交办单_{number}.docx"))
+
+
+def render_feedback_form(ledger: Ledger, item_no: str, unit: str, out_dir: Path) -> Path:
+    """附件 交办事项反馈报告格式要求, pre-filled for ``unit``; the ×× lines are for the unit to write."""
+    item = _item(ledger, item_no)
+    row, params = item.row, ledger.params
+    number = format_item_no(item_no)
+    subject = _text(row[Col.SUBJECT])
+    matters = [_sentence(subject)]
+    if _text(row[Col.REQUIREMENTS]):
+        matters.append(_sentence(f"工作要求：{_text(row[Col.REQUIREMENTS])}"))
+    matters.append(_sentence(f"完成时限：{_deadline_text(item)}"))
+    context = {
+        "unit": unit,
+        "office_full": office_name(params.county),
+        "item_no_text": number,
+        "addressee": ADDRESSEE_OFFICE,
+        "opening": f"现将{office_name(params.county)}{number}交办单（{subject.rstrip('。')}）办理情况报告如下：",
+        "matters": matters,
+        "placeholder": PLACEHOLDER,
+        "date_blank": DATE_BLANK,
+    }
+    name = safe_filename(f"反馈报告_{number}_{unit}.docx")
+    return render_docx(tpl.FEEDBACK_FORM, context, Path(out_dir) / name)
+
+
+# ---- 月度通报 -------------------------------------------------------------------------------
+
+def _rate(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return f"{float(value) * 100:.1f}%"
+
+
+def _item_rows(frame: pd.DataFrame) -> list[dict[str, str]]:
+    return [{"item_no": format_item_no(_text(r[Col.ITEM_NO])), "subject": _text(r[Col.SUBJECT]),
+             "units": _text(r[Col.UNIT]), "deadline": format_date(r[Col.EFFECTIVE_DEADLINE]),
+             "note": _text(r.get(Col.CHECK_NOTE))} for _, r in frame.iterrows()]
+
+
+def render_monthly_bulletin(b: Any, out_dir: Path) -> Path:
+    """督查通报 (二（六） 一月一通报): overdue, lagging, late-feedback items, praise, and what units must do."""
+    year, month = (int(part) for part in b.month.split("-"))
+    totals = b.totals
+    month_text = f"{year}年{month}月"
+    summary = (f"截至{format_date(b.as_of)}，全县共有督查事项{totals[TOTAL_ALL]}件，其中已办结{totals[TOTAL_DONE]}件、"
+               f"在办{totals[TOTAL_OPEN]}件，逾期未办结{totals[TOTAL_OVERDUE]}件，"
+               f"按时办结率{_rate(totals[TOTAL_ON_TIME_RATE])}。现将{month_text}督查事项办理情况通报如下：")
+    praise = [{"unit": _text(r[Col.UNIT]), "kind": _text(r[Col.EVENT_TYPE]), "reason": _text(r[Col.REASON]),
+               "date": format_date(r[Col.DATE])} for _, r in b.praise.iterrows()]
+    requirements = [
+        "请被通报逾期未办结、进度滞后和未按时反馈的单位高度重视，认真分析原因，"
+        f"向{b.office}书面报告原因及改进意见，加快推进落实（二（六））。",
+        "各承办单位要严格落实“一月一反馈”要求，按时报送经单位主要负责人核签的书面报告；"
+        "确因客观原因不能按期办结的，应在到期前书面申请延期。",
+        "逾期未办结且无正当理由、办理进度滞后被通报的，按《考评标准》三（二）扣分，纳入年度考核。",
+    ]
+    context = {
+        "office_full": office_name(b.county),
+        "issue": b.issue,
+        "date": format_date(b.date),
+        "month_text": month_text,
+        "summary": summary,
+        "overdue": _item_rows(b.overdue),
+        "lagging": _item_rows(b.lagging),
+        "late_feedback": _item_rows(b.late_feedback),
+        "praise": praise,
+        "requirements": requirements,
+    }
+    return render_docx(tpl.MONTHLY, context, Path(out_dir) / safe_filename(f"通报_{month_text}.docx"))
+
+
+# ---- 季度排名通报 ----------------------------------------------------------------------------
+
+def _clauses() -> list[dict[str, str]]:
+    """三（一）–（六） as the ranking bulletin's 评分依据: one line per clause."""
+    lines: dict[str, list[str]] = {}
+    for rule in DEFAULT_RULES:
+        lines.setdefault(rule.clause, []).append(rule.content)
+    result = [{"clause": clause, "text": "；".join(texts) + "。"} for clause, texts in lines.items()]
+    result.append({"clause": "三（六）", "text": "临时性机构的加扣分主体为该机构所在县直单位。"})
+    return result
+
+
+def render_quarterly_ranking(ranking: pd.DataFrame, year: int, quarter: int, params: Params, out_dir: Path,
+                             date: dt.date | None = None) -> Path:
+    """季度考评得分通报 (二（八） 每季度通报分数排名情况): a table per group, 评优 veto, 评分依据."""
+    if quarter not in QUARTER_NAMES:
+        raise BadArgument(f"季度应为1到4之间的数字，收到的是“{quarter}”。", f"bad quarter {quarter}")
+    quarter_name = QUARTER_NAMES[quarter]
+    numerals = ("一", "二")
+    groups = []
+    for numeral, category in zip(numerals, UnitCategory.RANKED):
+        frame = ranking[ranking[Col.UNIT_CATEGORY] == category].sort_values([Col.RANK, Col.UNIT], kind="stable")
+        rows = [{"rank": _number(r[Col.RANK]), "unit": _text(r[Col.UNIT]), "base": _number(r[Col.BASE]),
+                 "quarter": _number(r[f"Q{quarter}"]), "sum": _number(r[CUMULATIVE]),
+                 "total": _number(r[Col.TOTAL]), "on_time": _number(r[ON_TIME_COUNT]),
+                 "overdue": _number(r[OVERDUE_COUNT])} for _, r in frame.iterrows()]
+        groups.append({"heading": f"{numeral}、{category}考评得分情况", "rows": rows})
+    vetoed = ranking[ranking[Col.ELIGIBILITY] == VETOED][Col.UNIT].map(_text).tolist()
+    if vetoed:
+        veto = (f"{'、'.join(vetoed)}年度内已出现{params.veto_count}次及以上未按时办结且无正当理由的情况，"
+                f"根据考评标准三（二），建议取消其{year}年度评优评先资格。")
+    else:
+        veto = f"截至本季度末，没有单位年度内出现{params.veto_count}次及以上未按时办结且无正当理由的情况。"
+    title = f"关于{year}年{quarter_name}县政府督查工作考评得分情况的通报"
+    context = {
+        "title": title,
+        "addressee": ADDRESSEE_ALL,
+        "opening": (f"根据《{params.county}{year}年度县政府督查工作实施方案》确定的考评标准，督查得分取基准分"
+                    f"{_number(params.base_score)}分，实行分项累计加扣分制，评分结果纳入乡镇（街道）和部门年度考核。"
+                    f"现将{year}年{quarter_name}各单位督查工作考评得分及排名情况通报如下："),
+        "quarter_name": quarter_name,
+        "groups": groups,
+        "veto": veto,
+        "clauses": _clauses(),
+        "office_full": office_name(params.county),
+        "date": format_date(date or dt.date.today()),
+    }
+    name = safe_filename(f"季度排名通报_{year}年第{quarter}季度.docx")
+    return render_docx(tpl.QUARTERLY, context, Path(out_dir) / name)
+
+
+# ---- 催办单 ---------------------------------------------------------------------------------
+
+def _days_text(value: Any) -> str:
+    if value is None or pd.isna(value):
+        return ""
+    days = int(value)
+    return f"已逾期{-days}天" if days < 0 else f"{days}天"
+
+
+def render_reminder(unit: str, rows: pd.DataFrame, as_of: dt.date, params: Params, out_dir: Path) -> Path:
+    """督查催办单 (二（三） 催办) for one unit: items due soon, overdue, or whose monthly report is missing."""
+    items = [{"item_no": format_item_no(_text(r[Col.ITEM_NO])), "subject": _text(r[Col.SUBJECT]),
+              "deadline": format_date(r[Col.EFFECTIVE_DEADLINE]), "days": _days_text(r[Col.DAYS_LEFT]),
+              "kind": _text(r[REMINDER_KIND]), "note": _text(r[Col.NOTE])} for _, r in rows.iterrows()]
+    office = office_name(params.county)
+    requirements = [
+        "请你单位高度重视，对临期事项加快推进，确保在完成时限内办结，并及时报送经单位主要负责人核签的书面报告。",
+        f"对已逾期的事项，请尽快书面说明原因、整改措施和办结时间，报{params.office}；"
+        "逾期未办结且无正当理由的，将按考评标准三（二）每件扣3分，并在月度督查通报中通报。",
+        f"对本月未按时反馈的事项，请立即补报办理情况（每月{params.feedback_due_day}日前反馈）。"
+        "确因客观原因不能按期办结的，应在到期前书面申请延期。",
+    ]
+    context = {
+        "office_full": office,
+        "unit": unit,
+        "opening": f"截至{format_date(as_of)}，你单位承办的以下督查事项需抓紧办理或反馈，现予催办：",
+        "rows": items,
+        "requirements": requirements,
+        "date": format_date(as_of),
+    }
+    name = safe_filename(f"催办单_{unit}_{pd.Timestamp(as_of):%Y%m%d}.docx")
+    return render_docx(tpl.REMINDER, context, Path(out_dir) / name)
+
+
+__all__ = [
+    "format_date", "office_name", "safe_filename", "render_docx", "feedback_due_dates", "render_slip",
+    "render_feedback_form", "render_monthly_bulletin", "render_quarterly_ranking", "render_reminder",
+]

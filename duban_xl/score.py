@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Callable
 
 import pandas as pd
 
@@ -68,9 +67,21 @@ def _text(value: object) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else str(value)
 
 
-def _where(ledger: Ledger, sheet: str, row: object, column: str) -> str:
-    """「反馈记录」C12 — the cell behind a point."""
-    return f"「{sheet}」{ledger.cell(sheet, int(row), column)}"
+def _where(ledger: Ledger, sheet: str, rows: pd.Series, column: str) -> pd.Series:
+    """「反馈记录」C12 for each row number — the cells behind the points (empty where no row)."""
+    letter = ledger.cell(sheet, 1, column).removesuffix("1")  # one lookup per column, not per row
+    numbers = pd.to_numeric(rows).astype("Int64").astype(str)
+    return (f"「{sheet}」{letter}" + numbers).where(rows.notna(), "").astype(object)
+
+
+def _days(values: pd.Series) -> pd.Series:
+    """Dates as 2022-06-30 text ("" when empty), for 说明 sentences."""
+    return values.dt.strftime("%Y-%m-%d").fillna("").astype(object)
+
+
+def _join(*parts: pd.Series) -> list[str]:
+    """Evidence cells joined with ；, skipping empty ones."""
+    return ["；".join(p for p in cells if p) for cells in zip(*parts)]
 
 
 def _raw(frame: pd.DataFrame) -> pd.DataFrame:
@@ -98,14 +109,15 @@ def _item_facts(ledger: Ledger) -> pd.DataFrame:
     """One row per item: effective deadline D, 办结日期, first counted 办结反馈, evidence cells."""
     items = ledger.items.drop_duplicates(Col.ITEM_NO)[[Col.ITEM_NO, Col.DONE, Col.OVERDUE_REASON, ROW]]
     items = items[items[Col.ITEM_NO].notna()].copy()
-    items[EFFECTIVE] = items[Col.ITEM_NO].map(effective_deadlines(ledger))
-    items["deadline_cell"] = [_where(ledger, Sheet.ITEMS, r, Col.DEADLINE) for r in items[ROW]]
+    items[EFFECTIVE] = effective_deadlines(ledger).reindex(items[Col.ITEM_NO]).to_numpy()
+    # The deadline in force comes from the last counted extension, else from 台账 完成时限 (二（五）).
     ext = extension_outcomes(ledger)
     last_ext = (ext[ext[EXTENSION_STATUS] == COUNTED].sort_values([Col.APPLIED, ROW], kind="stable")
                 .drop_duplicates(Col.ITEM_NO, keep="last").set_index(Col.ITEM_NO)[ROW])
-    moved = items[Col.ITEM_NO].isin(last_ext.index)
-    items.loc[moved, "deadline_cell"] = [_where(ledger, Sheet.EXTENSIONS, r, Col.NEW_DEADLINE)
-                                         for r in items.loc[moved, Col.ITEM_NO].map(last_ext)]
+    ext_rows = pd.Series(last_ext.reindex(items[Col.ITEM_NO]).to_numpy(), index=items.index)
+    ext_cell = _where(ledger, Sheet.EXTENSIONS, ext_rows, Col.NEW_DEADLINE)
+    items["deadline_cell"] = ext_cell.where(ext_cell != "", _where(ledger, Sheet.ITEMS, items[ROW], Col.DEADLINE))
+    items["done_cell"] = _where(ledger, Sheet.ITEMS, items[ROW].where(items[Col.DONE].notna()), Col.DONE)
     fb = ledger.feedback
     # 三（二）: a 办结反馈 returned (退回) by the office does not count; a later resubmission does.
     counted = fb[(fb[Col.FEEDBACK_TYPE] == FeedbackType.COMPLETION) & (fb[Col.CHECK_RESULT] != CheckResult.RETURNED)
@@ -113,11 +125,11 @@ def _item_facts(ledger: Ledger) -> pd.DataFrame:
     first = (counted.sort_values([Col.FEEDBACK_DATE, ROW], kind="stable").drop_duplicates(Col.ITEM_NO)
              [[Col.ITEM_NO, Col.FEEDBACK_DATE, ROW]].rename(columns={ROW: "fb_row"}))
     items = items.merge(first, on=Col.ITEM_NO, how="left")
-    items["done_cell"] = [_where(ledger, Sheet.ITEMS, r, Col.DONE) for r in items[ROW]]
+    items["fb_cell"] = _where(ledger, Sheet.FEEDBACK, items["fb_row"], Col.FEEDBACK_DATE)
     return items
 
 
-def _completion_points(ledger: Ledger) -> pd.DataFrame:
+def _completion_points(ledger: Ledger, item_units: pd.DataFrame) -> pd.DataFrame:
     """R2A, R2B, R2C, R2E per item, then copied to every unit of the item (均实行一样的加分或扣分)."""
     f = _item_facts(ledger)
     deadline, done, fed = f[EFFECTIVE], f[Col.DONE], f[Col.FEEDBACK_DATE]
@@ -125,34 +137,26 @@ def _completion_points(ledger: Ledger) -> pd.DataFrame:
     fed_in_time = fed.notna() & (fed <= deadline)
     early = done <= deadline - pd.Timedelta(days=ledger.params.early_days)
     day_after = deadline + pd.Timedelta(days=1)
-    f["fb_cell"] = [_where(ledger, Sheet.FEEDBACK, r, Col.FEEDBACK_DATE) if pd.notna(r) else "" for r in f["fb_row"]]
+    no, d_text, done_text, fed_text = f[Col.ITEM_NO].astype(object), _days(deadline), _days(done), _days(fed)
+    facts = "（有效时限" + d_text + "，办结" + done_text
+    sources = pd.Series(_join(f["deadline_cell"], f["done_cell"], f["fb_cell"]), index=f.index, dtype=object)
 
-    def rows(mask: pd.Series, code: str, when: pd.Series, say: Callable[[dict], str]) -> pd.DataFrame:
-        records = f[mask].to_dict("records")
-        return pd.DataFrame({
-            Col.ITEM_NO: [r[Col.ITEM_NO] for r in records], Col.DATE: when[mask].to_numpy(), Col.RULE_CODE: code,
-            Col.NOTE: [say(r) for r in records],
-            SOURCE: ["；".join(c for c in (r["deadline_cell"], r["done_cell"] if pd.notna(r[Col.DONE]) else "",
-                                          r["fb_cell"]) if c) for r in records],
-        })
-
-    def facts(r: dict) -> str:
-        return f"有效时限{_day(r[EFFECTIVE])}，办结{_day(r[Col.DONE])}"
+    def rows(mask: pd.Series, code: str, when: pd.Series, note: pd.Series) -> pd.DataFrame:
+        return pd.DataFrame({Col.ITEM_NO: no[mask], Col.DATE: when[mask], Col.RULE_CODE: code,
+                             Col.NOTE: note[mask], SOURCE: sources[mask]})
 
     a = done_in_time & fed_in_time
+    days_early = (deadline - done).dt.days.astype("Int64").astype(str)
+    late_feedback = ("，办结反馈" + fed_text + "才报送）").where(fed.notna(), "，截至有效时限未收到合格的办结反馈）")
+    open_or_late = ("，办结" + done_text + "）").where(done.notna(), "，有效时限内未办结）")
     per_item = pd.concat([
-        rows(a, "R2A", fed, lambda r: f"{r[Col.ITEM_NO]} 按时办结并按时反馈（{facts(r)}，反馈{_day(r[Col.FEEDBACK_DATE])}）"),
-        rows(a & early, "R2B", fed, lambda r: (f"{r[Col.ITEM_NO]} 提前办结并反馈（{facts(r)}，"
-                                               f"提前{(r[EFFECTIVE] - r[Col.DONE]).days}天）")),
-        rows(done_in_time & ~fed_in_time, "R2C", day_after,
-             lambda r: f"{r[Col.ITEM_NO]} 按时办结但未按时反馈（{facts(r)}，" + (
-                 f"办结反馈{_day(r[Col.FEEDBACK_DATE])}才报送）" if pd.notna(r[Col.FEEDBACK_DATE])
-                 else "截至有效时限未收到合格的办结反馈）")),
+        rows(a, "R2A", fed, no + " 按时办结并按时反馈" + facts + "，反馈" + fed_text + "）"),
+        rows(a & early, "R2B", fed, no + " 提前办结并反馈" + facts + "，提前" + days_early + "天）"),
+        rows(done_in_time & ~fed_in_time, "R2C", day_after, no + " 按时办结但未按时反馈" + facts + late_feedback),
         rows(deadline.notna() & ~done_in_time & (f[Col.OVERDUE_REASON] != OverdueReason.JUSTIFIED), "R2E", day_after,
-             lambda r: f"{r[Col.ITEM_NO]} 未按时完成且无正当理由（有效时限{_day(r[EFFECTIVE])}，" + (
-                 f"办结{_day(r[Col.DONE])}）" if pd.notna(r[Col.DONE]) else "有效时限内未办结）")),
+             no + " 未按时完成且无正当理由（有效时限" + d_text + open_or_late),
     ], ignore_index=True)
-    return _raw(per_item.merge(ledger.item_units()[[Col.ITEM_NO, Col.UNIT]], on=Col.ITEM_NO))
+    return _raw(per_item.merge(item_units, on=Col.ITEM_NO))
 
 
 def _notice_points(ledger: Ledger) -> pd.DataFrame:
@@ -163,7 +167,7 @@ def _notice_points(ledger: Ledger) -> pd.DataFrame:
         Col.UNIT: n[Col.UNIT], Col.ITEM_NO: n[Col.ITEM_NO], Col.DATE: n[Col.NOTICE_DATE], Col.RULE_CODE: "R2D",
         Col.NOTE: [(f"{_text(no)} " if _text(no) else "") + f"被{_text(issue)}通报{kind}"
                    for no, issue, kind in zip(n[Col.ITEM_NO], n[Col.ISSUE], n[Col.NOTICE_TYPE])],
-        SOURCE: [_where(ledger, Sheet.NOTICES, r, Col.NOTICE_TYPE) for r in n[ROW]],
+        SOURCE: _where(ledger, Sheet.NOTICES, n[ROW], Col.NOTICE_TYPE),
     }))
 
 
@@ -179,12 +183,12 @@ def _feedback_points(ledger: Ledger) -> pd.DataFrame:
             Col.NOTE: [f"{no} {_day(d)}报送的{_text(kind)}{what}" + (f"（核查意见：{_text(note)}）" if _text(note) else "")
                        for no, d, kind, note in zip(sub[Col.ITEM_NO], sub[Col.FEEDBACK_DATE], sub[Col.FEEDBACK_TYPE],
                                                     sub[Col.CHECK_NOTE])],
-            SOURCE: [_where(ledger, Sheet.FEEDBACK, r, column) for r in sub[ROW]],
+            SOURCE: _where(ledger, Sheet.FEEDBACK, sub[ROW], column),
         }))
     return _raw(pd.concat(parts, ignore_index=True))
 
 
-def _event_points(ledger: Ledger, rules: pd.DataFrame) -> pd.DataFrame:
+def _event_points(ledger: Ledger, rules: pd.DataFrame, item_units: pd.DataFrame) -> pd.DataFrame:
     """R1, R4A–R4G, R5 from 加扣分事件 (三（一）（四）（五）).
 
     An event without 单位 but with 交办单号 applies to every unit of that item. R5 deducts the
@@ -207,10 +211,10 @@ def _event_points(ledger: Ledger, rules: pd.DataFrame) -> pd.DataFrame:
             ev[Col.ITEM_NO], ev[Col.EVENT_TYPE], ev[Col.REASON], ev[Col.BASIS], ev[Col.RULE_CODE],
             ev[Col.POINTS], falsified)
     ]
-    ev[SOURCE] = [_where(ledger, Sheet.EVENTS, r, Col.EVENT_TYPE) for r in ev[ROW]]
+    ev[SOURCE] = _where(ledger, Sheet.EVENTS, ev[ROW], Col.EVENT_TYPE)
     named = ev[ev[Col.UNIT].notna()]
     by_item = ev[ev[Col.UNIT].isna() & ev[Col.ITEM_NO].notna()].drop(columns=[Col.UNIT]).merge(
-        ledger.item_units()[[Col.ITEM_NO, Col.UNIT]], on=Col.ITEM_NO)
+        item_units, on=Col.ITEM_NO)
     both = pd.concat([named, by_item], ignore_index=True)
     return _raw(both.drop(columns=[Col.POINTS]).rename(columns={"value": Col.POINTS}))
 
@@ -219,8 +223,9 @@ def _event_points(ledger: Ledger, rules: pd.DataFrame) -> pd.DataFrame:
 
 def _detail(ledger: Ledger, as_of: date) -> pd.DataFrame:
     rules = rule_table(ledger)
-    raw = pd.concat([_completion_points(ledger), _notice_points(ledger), _feedback_points(ledger),
-                     _event_points(ledger, rules)], ignore_index=True)
+    item_units = ledger.item_units()[[Col.ITEM_NO, Col.UNIT]]
+    raw = pd.concat([_completion_points(ledger, item_units), _notice_points(ledger), _feedback_points(ledger),
+                     _event_points(ledger, rules, item_units)], ignore_index=True)
     raw[Col.DATE] = pd.to_datetime(raw[Col.DATE]).astype("datetime64[ns]")
     enabled = raw[Col.RULE_CODE].map(rules["enabled"]).astype(bool)
     in_scope = (raw[Col.DATE].dt.year == ledger.params.year) & (raw[Col.DATE] <= pd.Timestamp(as_of))
@@ -244,14 +249,12 @@ def _ranked_units(ledger: Ledger) -> pd.DataFrame:
 
 def _rank(detail: pd.DataFrame, units: pd.DataFrame, base: float, veto_count: int) -> pd.DataFrame:
     """季度排名: per group, total = 基准分 + points; equal totals share a rank (1, 2, 2, 4)."""
-    quarters = (detail.pivot_table(index=Col.SCORING_UNIT, columns=Col.QUARTER, values=Col.POINTS,
-                                   aggfunc="sum", fill_value=0.0)
-                .reindex(index=units[Col.UNIT], columns=list(QUARTERS), fill_value=0.0).fillna(0.0))
-    codes = detail.groupby([Col.SCORING_UNIT, Col.RULE_CODE]).size()
+    quarters = (detail.groupby([Col.SCORING_UNIT, Col.QUARTER])[Col.POINTS].sum().unstack(fill_value=0.0)
+                .reindex(index=units[Col.UNIT], columns=list(QUARTERS)).fillna(0.0))
 
     def count(code: str) -> pd.Series:
-        per_unit = codes.xs(code, level=Col.RULE_CODE) if code in codes.index.get_level_values(1) else pd.Series(dtype=int)
-        return per_unit.reindex(units[Col.UNIT]).fillna(0).astype(int).to_numpy()
+        counted = detail.loc[detail[Col.RULE_CODE] == code, Col.SCORING_UNIT].value_counts()
+        return counted.reindex(units[Col.UNIT], fill_value=0).astype(int).to_numpy()
 
     table = units.copy()
     table[Col.BASE] = base
@@ -291,7 +294,7 @@ def quarter_ranking(result: ScoreResult, quarter: int) -> pd.DataFrame:
     return _rank(detail, result.units, result.base, result.veto_count)
 
 
-def _number(value: object) -> int | float:
+def plain_number(value: object) -> int | float:
     """Plain int where whole (JSON shows 102, not 102.0)."""
     number = float(value)
     return int(number) if number.is_integer() else number
@@ -301,11 +304,11 @@ def score_json(result: ScoreResult, ledger: Ledger) -> dict:
     """The ``score --json`` shape. ``ledger`` names the 年度 the result was computed for."""
     units = [{
         Col.UNIT: row[Col.UNIT], Col.UNIT_CATEGORY: row[Col.UNIT_CATEGORY], Col.RANK: int(row[Col.RANK]),
-        Col.TOTAL: _number(row[Col.TOTAL]), Col.QUARTER: {q: _number(row[q]) for q in QUARTERS},
+        Col.TOTAL: plain_number(row[Col.TOTAL]), Col.QUARTER: {q: plain_number(row[q]) for q in QUARTERS},
         Col.ELIGIBILITY: row[Col.ELIGIBILITY],
     } for row in result.ranking.to_dict("records")]
     detail = [{
         **{c: row[c] for c in SCORE_DETAIL_COLUMNS},
-        Col.DATE: _day(row[Col.DATE]), Col.POINTS: _number(row[Col.POINTS]),
+        Col.DATE: _day(row[Col.DATE]), Col.POINTS: plain_number(row[Col.POINTS]),
     } for row in result.detail.to_dict("records")]
     return {"as_of": _day(result.as_of), "year": int(ledger.params.year), "units": units, "detail": detail}

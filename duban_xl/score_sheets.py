@@ -1,0 +1,166 @@
+"""The 得分明细 and 季度排名 output sheets, and their CSV export.
+
+Builders fill an empty openpyxl worksheet handed over by the safe writer
+(``workbook_write.OwnedSheet``); they never open or save a workbook. The
+sheets are for reading aloud to units (三、考评标准): real dates, signs in
+colour, one table and one bar chart per group (乡镇（街道） / 县直部门).
+"""
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+from openpyxl.chart import BarChart, Reference
+from openpyxl.formatting.rule import ColorScaleRule
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .contract import Col, Sheet, UnitCategory
+from .score import CANCELLED, DETAIL_COLUMNS, RANKING_COLUMNS, ScoreResult, plain_number
+
+DATE_FORMAT = "yyyy-mm-dd"
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=14)
+GROUP_FONT = Font(bold=True, size=12, color="1F4E78")
+PLUS = (Font(color="006100"), PatternFill("solid", fgColor="C6EFCE"))  # green: points gained
+MINUS = (Font(color="9C0006"), PatternFill("solid", fgColor="FFC7CE"))  # red: points lost
+CANCELLED_STYLE = (Font(bold=True, color="9C0006"), PatternFill("solid", fgColor="FFC7CE"))
+THIN = Side(style="thin", color="BFBFBF")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+DETAIL_WIDTHS = {Col.UNIT: 22, Col.SCORING_UNIT: 22, Col.ITEM_NO: 11, Col.DATE: 12, Col.QUARTER: 6,
+                 Col.RULE_CODE: 9, Col.CLAUSE: 9, Col.NOTE: 70, Col.POINTS: 7}
+RANKING_WIDTHS = {Col.UNIT_CATEGORY: 13, Col.RANK: 6, Col.UNIT: 22, Col.ELIGIBILITY: 22}
+
+
+def _header(ws: Worksheet, row: int, columns: tuple[str, ...]) -> None:
+    for col, name in enumerate(columns, start=1):
+        cell = ws.cell(row=row, column=col, value=name)
+        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
+        cell.alignment = Alignment(horizontal="center", vertical="center")
+
+
+def _widths(ws: Worksheet, columns: tuple[str, ...], widths: dict[str, int], default: int) -> None:
+    for col, name in enumerate(columns, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = widths.get(name, default)
+
+
+def _value(value: object) -> object:
+    """Cell value: real dates, plain ints where whole, empty for missing."""
+    if isinstance(value, pd.Timestamp):
+        return value.to_pydatetime()
+    if isinstance(value, float):
+        return None if pd.isna(value) else plain_number(value)
+    return value
+
+
+def _sign_style(cell, value: float) -> None:
+    if value:
+        cell.font, cell.fill = PLUS if value > 0 else MINUS
+
+
+def build_detail_sheet(ws: Worksheet, result: ScoreResult) -> None:
+    """得分明细: one row per point with its 来源 cells; header frozen and filterable."""
+    columns = DETAIL_COLUMNS
+    _header(ws, 1, columns)
+    points_col = columns.index(Col.POINTS) + 1
+    for row, record in enumerate(result.detail[list(columns)].itertuples(index=False), start=2):
+        for col, value in enumerate(record, start=1):
+            cell = ws.cell(row=row, column=col, value=_value(value))
+            cell.border = BORDER
+            if isinstance(value, pd.Timestamp):
+                cell.number_format = DATE_FORMAT
+        _sign_style(ws.cell(row=row, column=points_col), float(record[points_col - 1]))
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 1)}"
+    _widths(ws, columns, DETAIL_WIDTHS, 30)
+    ws.page_setup.orientation = "landscape"
+    ws.print_title_rows = "1:1"
+
+
+def _chart_height(units: int) -> float:
+    """Chart height in cm: enough for one readable bar per unit."""
+    return max(7.5, 0.6 * units + 3)
+
+
+def _group_chart(ws: Worksheet, category: str, header_row: int, last_row: int, anchor: str) -> None:
+    """A bar chart of 总分 per unit beside the group's table."""
+    chart = BarChart()
+    chart.type = "bar"  # horizontal bars: long Chinese unit names stay readable
+    chart.title = f"{category}总分"
+    chart.y_axis.title = Col.TOTAL
+    chart.legend = None
+    chart.x_axis.delete = False
+    chart.y_axis.delete = False
+    chart.x_axis.scaling.orientation = "maxMin"  # rank 1 on top, as in the table
+    unit_col = RANKING_COLUMNS.index(Col.UNIT) + 1
+    total_col = RANKING_COLUMNS.index(Col.TOTAL) + 1
+    chart.add_data(Reference(ws, min_col=total_col, min_row=header_row, max_row=last_row), titles_from_data=True)
+    chart.set_categories(Reference(ws, min_col=unit_col, min_row=header_row + 1, max_row=last_row))
+    chart.height = _chart_height(last_row - header_row)
+    chart.width = 16
+    ws.add_chart(chart, anchor)
+
+
+def build_ranking_sheet(ws: Worksheet, result: ScoreResult) -> None:
+    """季度排名: a titled table per group, 总分 colour scale, cancelled 评优资格 in red, one bar chart per group."""
+    columns = RANKING_COLUMNS
+    ws.cell(row=1, column=1, value=f"{result.year}年度督查考评得分及季度排名（截至{result.as_of:%Y年%m月%d日}，"
+                                    f"基准分{plain_number(result.base)}分）").font = TITLE_FONT
+    total_col = columns.index(Col.TOTAL) + 1
+    eligibility_col = columns.index(Col.ELIGIBILITY) + 1
+    chart_anchor_col = get_column_letter(len(columns) + 2)
+    row = 3
+    for category in UnitCategory.RANKED:
+        group = result.ranking[result.ranking[Col.UNIT_CATEGORY] == category]
+        ws.cell(row=row, column=1, value=f"{category}（{len(group)}个单位）").font = GROUP_FONT
+        title_row, header_row = row, row + 1
+        _header(ws, header_row, columns)
+        row = header_row + 1
+        for record in group[list(columns)].itertuples(index=False):
+            for col, value in enumerate(record, start=1):
+                ws.cell(row=row, column=col, value=_value(value)).border = BORDER
+            if record[eligibility_col - 1] == CANCELLED:
+                cell = ws.cell(row=row, column=eligibility_col)
+                cell.font, cell.fill = CANCELLED_STYLE
+            row += 1
+        last_row = row - 1
+        if len(group):
+            total = f"{get_column_letter(total_col)}{header_row + 1}:{get_column_letter(total_col)}{last_row}"
+            ws.conditional_formatting.add(total, ColorScaleRule(start_type="min", start_color="F8696B",
+                                                                mid_type="percentile", mid_value=50,
+                                                                mid_color="FFEB84", end_type="max",
+                                                                end_color="63BE7B"))
+            _group_chart(ws, category, header_row, last_row, f"{chart_anchor_col}{title_row}")
+        # leave room for the chart before the next group's table (a default row is about 0.53 cm)
+        row = max(row, title_row + math.ceil(_chart_height(len(group)) / 0.53)) + 1
+    _widths(ws, columns, RANKING_WIDTHS, 9)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth = 1
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
+def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates as 2022-06-30 and whole numbers without .0, as a clerk expects to see them."""
+    out = frame.copy()
+    for name in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[name]):
+            out[name] = out[name].dt.strftime("%Y-%m-%d")
+        elif pd.api.types.is_float_dtype(out[name]):
+            out[name] = out[name].map(plain_number).astype(object)
+    return out
+
+
+def write_csv(result: ScoreResult, folder: Path) -> list[Path]:
+    """得分明细.csv and 季度排名.csv in ``folder``, UTF-8 with BOM so Excel shows the Chinese correctly."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for name, frame, columns in ((Sheet.SCORE_DETAIL, result.detail, DETAIL_COLUMNS),
+                                 (Sheet.RANKING, result.ranking, RANKING_COLUMNS)):
+        path = folder / f"{name}.csv"
+        _csv_frame(frame[list(columns)]).to_csv(path, index=False, encoding="utf-8-sig")
+        paths.append(path)
+    return paths

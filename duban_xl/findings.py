@@ -94,3 +94,26 @@ class Report:
             return "校验通过：没有发现问题。"
         verdict = "校验未通过" if self.errors else "校验通过"
         return f"{verdict}：错误 {len(self.errors)} 处，警告 {len(self.warnings)} 处。"
+
+
+def build_findings_sheet(ws, report: Report) -> None:
+    """The 校验结果 sheet: one row per finding, its cell a link to the cell in question."""
+    from openpyxl.styles import Font
+
+    from .sheet_style import RED, YELLOW, fill_rows, landscape, write_table
+
+    frame = report.frame()
+    if frame.empty:
+        frame = pd.DataFrame([{"级别": "通过", "问题": report.summary()}], columns=list(FINDING_COLUMNS))
+    last = write_table(ws, frame, widths=(6, 22, 12, 8, 12, 11, 50, 50))
+    link_font = Font(color="0563C1", underline="single")
+    for row, finding in enumerate(report.sorted(), start=2):
+        if finding.cell:
+            cell = ws.cell(row=row, column=4)
+            cell.hyperlink = f"#'{finding.sheet}'!{finding.cell}"
+            cell.font = link_font
+        fill_rows(ws, [row], RED if finding.is_error else YELLOW, 1, 1)
+    for column in (7, 8):
+        for row in range(2, last + 1):
+            ws.cell(row=row, column=column).alignment = ws.cell(row=row, column=column).alignment.copy(wrap_text=True)
+    landscape(ws)

@@ -1,0 +1,307 @@
+"""The Python API: what the CLI, the Excel button and a scheduled job all call.
+
+Each function takes paths and plain values, does one job of the office's
+process (二、督查流程) and returns what it made. Unusable input raises a
+``DubanError`` (exit 2); a ledger with validation errors raises
+``LedgerInvalid`` (exit 1) before anything is computed from it.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Literal, Sequence
+
+import pandas as pd
+
+from .contract import Col, Sheet
+from .errors import BadArgument, LedgerInvalid
+from .findings import Report, build_findings_sheet
+from .ledger import Ledger
+from .reader import read_ledger
+from .validate import validate
+
+Progress = Callable[[str], None] | None
+WriteMode = Literal["copy", "in_place"] | None
+OUTPUT_FOLDER = "督查输出"
+
+
+def _say(progress: Progress, message: str) -> None:
+    if progress:
+        progress(message)
+
+
+def month_folder(ledger_path: Path, month: str, out: Path | None = None) -> Path:
+    """Documents of one month go together (归档 zips that folder): 督查输出/2022年6月/."""
+    year, mon = parse_month(month)
+    folder = (out or ledger_path.parent / OUTPUT_FOLDER) / f"{year}年{mon}月"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def parse_month(month: str) -> tuple[int, int]:
+    try:
+        stamp = dt.datetime.strptime(month.strip(), "%Y-%m")
+    except ValueError:
+        raise BadArgument(f"月份“{month}”格式不对，请按 YYYY-MM 填写，例如 2022-06。",
+                          f"bad month {month!r}, expected YYYY-MM") from None
+    return stamp.year, stamp.month
+
+
+def parse_quarter(quarter: str) -> tuple[int, int]:
+    text = quarter.strip().upper()
+    if len(text) == 6 and text[:4].isdigit() and text[4] == "Q" and text[5] in "1234":
+        return int(text[:4]), int(text[5])
+    raise BadArgument(f"季度“{quarter}”格式不对，请按 YYYYQn 填写，例如 2022Q2。",
+                      f"bad quarter {quarter!r}, expected YYYYQn")
+
+
+def quarter_end(year: int, quarter: int) -> dt.date:
+    return (pd.Timestamp(year=year, month=quarter * 3, day=1) + pd.offsets.MonthEnd(0)).date()
+
+
+# ---- 校验 -------------------------------------------------------------------------
+
+def load_valid(path: Path, as_of: dt.date, progress: Progress = None) -> tuple[Ledger, Report]:
+    """Read and validate; stop (LedgerInvalid) when the ledger has errors."""
+    ledger = read_ledger(path, progress=progress)
+    _say(progress, "校验台账")
+    report = validate(ledger, as_of)
+    if not report.ok:
+        raise LedgerInvalid(report)
+    return ledger, report
+
+
+def copy_path(path: Path, purpose: str) -> Path:
+    """Where `--write` without `--in-place` puts its copy: 督查台账（校验结果）.xlsx beside the file."""
+    return path.with_name(f"{path.stem}（{purpose}）{path.suffix}")
+
+
+@dataclass
+class Validation:
+    report: Report
+    written: Path | None = None
+
+
+def validate_workbook(path: Path, as_of: dt.date, write: WriteMode = None, progress: Progress = None) -> Validation:
+    """校验: findings for the ledger; optionally the 校验结果 sheet and marked cells."""
+    ledger = read_ledger(path, progress=progress)
+    _say(progress, "校验台账")
+    report = validate(ledger, as_of)
+    if not write:
+        return Validation(report)
+    from .workbook_write import CellMark, OwnedSheet, write_workbook
+
+    _say(progress, "写入校验结果")
+    marks = [CellMark(f.sheet, f.cell, f"{f.level}：{f.message}\n建议：{f.suggestion}")
+             for f in report.sorted() if f.cell]
+    result = write_workbook(
+        path, target=None if write == "in_place" else copy_path(path, "校验结果"),
+        sheets=[OwnedSheet(Sheet.FINDINGS, lambda ws: build_findings_sheet(ws, report), first=True)],
+        marks=marks, expected=ledger.fingerprint)
+    return Validation(report, result.path)
+
+
+# ---- 考评赋分 ---------------------------------------------------------------------
+
+@dataclass
+class Scoring:
+    ledger: Ledger
+    result: object  # score.ScoreResult
+    written: Path | None = None
+    csv_files: list[Path] = field(default_factory=list)
+
+
+def score_workbook(path: Path, as_of: dt.date, write: WriteMode = None, csv_dir: Path | None = None,
+                   progress: Progress = None) -> Scoring:
+    """三、考评标准: every point with its evidence, and the ranking by group."""
+    from .score import score
+    from .score_sheets import build_detail_sheet, build_ranking_sheet, write_csv
+    from .workbook_write import OwnedSheet, write_workbook
+
+    ledger, _ = load_valid(path, as_of, progress)
+    _say(progress, "计算得分")
+    result = score(ledger, as_of)
+    scoring = Scoring(ledger, result)
+    if csv_dir:
+        scoring.csv_files = write_csv(result, csv_dir)
+    if write:
+        _say(progress, "写入得分明细和季度排名")
+        written = write_workbook(
+            path, target=None if write == "in_place" else copy_path(path, "得分"),
+            sheets=[OwnedSheet(Sheet.RANKING, lambda ws: build_ranking_sheet(ws, result)),
+                    OwnedSheet(Sheet.SCORE_DETAIL, lambda ws: build_detail_sheet(ws, result))],
+            expected=ledger.fingerprint)
+        scoring.written = written.path
+    return scoring
+
+
+def rank_quarter(path: Path, quarter: str, as_of: dt.date | None = None, out: Path | None = None,
+                 progress: Progress = None) -> tuple[pd.DataFrame, Path]:
+    """二（八）运用: 每季度通报分数排名情况 — the ranking as of the quarter's end, as a Word bulletin."""
+    from .documents import render_quarterly_ranking
+    from .score import quarter_ranking, score
+
+    year, q = parse_quarter(quarter)
+    end = quarter_end(year, q)
+    ledger, _ = load_valid(path, as_of or end, progress)
+    _say(progress, "计算季度排名")
+    ranking = quarter_ranking(score(ledger, min(end, as_of or end)), q)
+    folder = month_folder(path, f"{year}-{q * 3:02d}", out)
+    return ranking, render_quarterly_ranking(ranking, year, q, ledger.params, folder)
+
+
+# ---- 通报 -------------------------------------------------------------------------
+
+@dataclass
+class Bulletin:
+    bulletin: object  # bulletin.MonthlyBulletin
+    written: Path | None = None
+    document: Path | None = None
+
+
+def issue_bulletin(path: Path, month: str, date: dt.date | None = None, as_of: dt.date | None = None,
+                   out: Path | None = None, dry_run: bool = False, progress: Progress = None) -> Bulletin:
+    """二（六）一月一通报: the 月度通报 sheet, this month's 通报记录 rows, the Word bulletin.
+
+    Issuing is a record: the ledger itself is updated through the safe writer
+    (backup, lock check); a re-run for the same month replaces that month's rows.
+    """
+    from .bulletin import build_monthly_sheet, bulletin_records_replacement, monthly_bulletin
+    from .documents import render_monthly_bulletin
+    from .workbook_write import OwnedSheet, RowsReplacement, write_workbook
+
+    parse_month(month)
+    ledger, _ = load_valid(path, as_of or dt.date.today(), progress)
+    _say(progress, "生成月度通报")
+    b = monthly_bulletin(ledger, month, date)
+    if dry_run:
+        return Bulletin(b)
+    _say(progress, "写入台账（月度通报、通报记录）")
+    written = write_workbook(
+        path, sheets=[OwnedSheet(Sheet.MONTHLY, lambda ws: build_monthly_sheet(ws, b))],
+        replace_rows=[RowsReplacement(**bulletin_records_replacement(b))], expected=ledger.fingerprint)
+    _say(progress, "生成通报文件")
+    document = render_monthly_bulletin(b, month_folder(path, month, out))
+    return Bulletin(b, written.path, document)
+
+
+# ---- 交办 / 催办 -------------------------------------------------------------------
+
+def make_slips(path: Path, items: Sequence[str] = (), since: dt.date | None = None, as_of: dt.date | None = None,
+               out: Path | None = None, progress: Progress = None) -> list[Path]:
+    """二（二）交办: one 交办单 per item (named items, or those assigned since a date)."""
+    from .documents import render_slip
+    from .normalize import parse_item_no
+
+    as_of = as_of or dt.date.today()
+    ledger, _ = load_valid(path, as_of, progress)
+    known = ledger.items[Col.ITEM_NO]
+    if items:
+        wanted = []
+        for raw in items:
+            item_no = parse_item_no(raw).value
+            if item_no not in set(known):
+                raise BadArgument(f"台账中没有交办单号“{raw}”。请核对，例如 2022-012。", f"unknown item {raw}")
+            wanted.append(item_no)
+    else:
+        chosen = ledger.items if since is None else ledger.items[ledger.items[Col.ASSIGNED] >= pd.Timestamp(since)]
+        wanted = list(chosen[Col.ITEM_NO])
+    folder = month_folder(path, f"{as_of:%Y-%m}", out)
+    _say(progress, f"生成交办单 {len(wanted)} 份")
+    return [render_slip(ledger, item_no, folder) for item_no in wanted]
+
+
+@dataclass
+class Reminders:
+    rows: pd.DataFrame
+    workbook: Path | None
+    documents: list[Path]
+
+
+def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress: Progress = None) -> Reminders:
+    """二（三）催办: items due soon, overdue, or missing this month's report — a list, an xlsx, a 催办单 per unit."""
+    from openpyxl import Workbook
+
+    from .documents import render_reminder
+    from .remind import build_reminder_sheet, reminders
+    from .workbook_write import atomic_save_workbook
+
+    ledger, _ = load_valid(path, as_of, progress)
+    rows = reminders(ledger, as_of)
+    folder = month_folder(path, f"{as_of:%Y-%m}", out)
+    if rows.empty:
+        return Reminders(rows, None, [])
+    _say(progress, "生成催办清单")
+    book = Workbook()
+    book.active.title = "催办清单"
+    build_reminder_sheet(book.active, rows)
+    workbook = atomic_save_workbook(book, folder / f"催办清单_{as_of:%Y%m%d}.xlsx")
+    documents = [render_reminder(unit, group, as_of, ledger.params, folder)
+                 for unit, group in rows.groupby(Col.UNIT, sort=False)]
+    return Reminders(rows, workbook, documents)
+
+
+# ---- 反馈 / 核查 -------------------------------------------------------------------
+
+def make_feedback_form(path: Path, item: str, unit: str | None = None, as_of: dt.date | None = None,
+                       out: Path | None = None, progress: Progress = None) -> Path:
+    """附件: the feedback report pre-filled for one item and unit (default: its 主办单位)."""
+    from .documents import render_feedback_form
+    from .ledger import split_units
+    from .normalize import parse_item_no
+
+    as_of = as_of or dt.date.today()
+    ledger, _ = load_valid(path, as_of, progress)
+    item_no = parse_item_no(item).value
+    rows = ledger.items[ledger.items[Col.ITEM_NO] == item_no]
+    if rows.empty:
+        raise BadArgument(f"台账中没有交办单号“{item}”。请核对，例如 2022-012。", f"unknown item {item}")
+    unit = unit or split_units(rows.iloc[0][Col.HOST])[0]
+    return render_feedback_form(ledger, item_no, unit, month_folder(path, f"{as_of:%Y-%m}", out))
+
+
+def check_reports(files: Iterable[Path], county: str = "云和县") -> list:
+    """三（三）: does each returned report follow the 附件 format? One verdict per file."""
+    from .report_check import check_report
+
+    return [check_report(Path(f), county=county) for f in files]
+
+
+# ---- 归档 -------------------------------------------------------------------------
+
+def archive_month(path: Path, month: str, out: Path | None = None, progress: Progress = None) -> Path:
+    """二（七）归档: the month's ledger snapshot and documents in one zip with a manifest."""
+    from .archive import build_archive
+    from .reader import check_workbook_file
+
+    check_workbook_file(path)
+    folder = month_folder(path, month, out)
+    year, mon = parse_month(month)
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("~$"))
+    _say(progress, f"归档 {len(files)} 个文件")
+    return build_archive(folder.parent / f"督查归档_{year}年{mon}月.zip", month, files, path)
+
+
+def verify_archive(zip_path: Path) -> list[str]:
+    from .archive import verify_archive as verify
+
+    return verify(zip_path)
+
+
+# ---- 立项: a new ledger ----------------------------------------------------------------
+
+def init_workbook(path: Path, year: int, county: str, force: bool = False) -> Path:
+    from .template import init_ledger
+
+    return init_ledger(path, year=year, county=county, force=force)
+
+
+def copy_sample(target: Path) -> Path:
+    """The bundled sample ledger, copied so a demo never changes the original."""
+    from .sample import SAMPLE_PATH
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(SAMPLE_PATH, target)
+    return target

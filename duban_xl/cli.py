@@ -1,0 +1,361 @@
+"""`duban`: the command line. It only parses arguments, calls ``api`` and prints.
+
+Exit codes: 0 done / valid; 1 the ledger has errors; 2 the input cannot be
+used (one clear Chinese + English line, never a traceback); 3 an internal
+error (a bug: the traceback goes to a log file, not to the clerk's screen).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+import tempfile
+import traceback
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from . import api
+from .errors import BadArgument, DubanError, LedgerInvalid
+from .findings import Report
+from .normalize import parse_date
+
+show = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
+EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE, EXIT_BUG = 0, 1, 2, 3
+
+
+class DateType(click.ParamType):
+    """YYYY-MM-DD (also 2022/5/6, 2022.5.6, 2022年5月6日)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, dt.date):
+            return value
+        parsed = parse_date(value)
+        if not parsed.ok:
+            raise BadArgument(f"日期“{value}”看不懂，请按 YYYY-MM-DD 填写，例如 2022-12-31。",
+                              f"bad date {value!r} for {param.opts[0] if param else 'date'}")
+        return parsed.value.date()
+
+
+DATE = DateType()
+LEDGER = click.argument("ledger", type=click.Path(path_type=Path))
+AS_OF = click.option("--as-of", type=DATE, default=None, help="统计日（默认今天）。Count as of this date (default today).")
+OUT = click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
+                   help="输出目录（默认台账旁的“督查输出”）。Output folder (default: 督查输出 beside the ledger).")
+
+
+@contextmanager
+def progress() -> Iterator[callable]:
+    """A spinner on stderr naming the current step (silent when not a terminal)."""
+    with err.status("开始…") as status:
+        yield lambda message: status.update(f"{message}…")
+
+
+def today(as_of: dt.date | None) -> dt.date:
+    return as_of or dt.date.today()
+
+
+def print_report(report: Report, limit: int = 200) -> None:
+    findings = report.sorted()
+    if findings:
+        table = Table(show_lines=False, header_style="bold")
+        for name in ("级别", "位置", "交办单号", "问题", "建议"):
+            table.add_column(name, overflow="fold")
+        for f in findings[:limit]:
+            style = "red" if f.is_error else "yellow"
+            table.add_row(f"[{style}]{f.level}[/]", f.where, f.item_no, f.message, f.suggestion)
+        show.print(table)
+        if len(findings) > limit:
+            show.print(f"……另有 {len(findings) - limit} 处未显示。完整列表：--json 或 --write。")
+    show.print(report.summary())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="duban_xl")
+def cli() -> None:
+    """duban — 县政府督查室督查台账工具（校验、考评、通报、公文）。
+
+    \b
+    例 Example:
+      duban init 督查台账.xlsx --year 2022 --county 云和县
+      duban validate 督查台账.xlsx --write
+      duban score 督查台账.xlsx --as-of 2022-12-31 --json
+    """
+
+
+@cli.command()
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--year", type=int, default=dt.date.today().year, show_default=True, help="考评年度。")
+@click.option("--county", default="云和县", show_default=True, help="县名。")
+@click.option("--force", is_flag=True, help="覆盖已有文件。Overwrite an existing file.")
+def init(path: Path, year: int, county: str, force: bool) -> None:
+    """新建一本空白督查台账（含下拉、公式、说明）。Create a fresh ledger workbook.
+
+    例：duban init 2023督查台账.xlsx --year 2023 --county 云和县
+    """
+    made = api.init_workbook(path, year, county, force)
+    show.print(f"已新建台账：{made}")
+
+
+@cli.command(name="validate")
+@LEDGER
+@AS_OF
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出全部问题。Print findings as JSON.")
+@click.option("--write", is_flag=True, help="写入「校验结果」表并标红问题单元格（默认写到副本）。")
+@click.option("--in-place", is_flag=True, help="与 --write 同用：直接写入台账本身（先自动备份）。")
+def validate_cmd(ledger: Path, as_of, as_json: bool, write: bool, in_place: bool) -> None:
+    """校验台账，逐个指出有问题的单元格。Validate a ledger, cell by cell.
+
+    例：duban validate 督查台账.xlsx --as-of 2022-12-31 --write
+    """
+    if in_place and not write:
+        raise BadArgument("--in-place 需与 --write 一起使用。", "--in-place needs --write")
+    mode = ("in_place" if in_place else "copy") if write else None
+    with progress() as say:
+        result = api.validate_workbook(ledger, today(as_of), write=mode, progress=say)
+    if as_json:
+        click.echo(json.dumps(result.report.as_json_list(), ensure_ascii=False, indent=2))
+    else:
+        print_report(result.report)
+    if result.written:
+        err.print(f"校验结果已写入：{result.written}")
+    sys.exit(EXIT_OK if result.report.ok else EXIT_INVALID)
+
+
+@cli.command(name="score")
+@LEDGER
+@AS_OF
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出得分、排名和明细。")
+@click.option("--csv", "csv_dir", type=click.Path(path_type=Path, file_okay=False), help="把得分明细和排名另存为 CSV 到该目录。")
+@click.option("--write", is_flag=True, help="写入「得分明细」「季度排名」表（默认写到副本）。")
+@click.option("--in-place", is_flag=True, help="与 --write 同用：直接写入台账本身（先自动备份）。")
+def score_cmd(ledger: Path, as_of, as_json: bool, csv_dir: Path | None, write: bool, in_place: bool) -> None:
+    """按三、考评标准计算各单位得分和排名，每一分都有依据。Score every unit.
+
+    例：duban score 督查台账.xlsx --as-of 2022-12-31 --json
+    """
+    from .score import score_json
+
+    if in_place and not write:
+        raise BadArgument("--in-place 需与 --write 一起使用。", "--in-place needs --write")
+    mode = ("in_place" if in_place else "copy") if write else None
+    with progress() as say:
+        scoring = api.score_workbook(ledger, today(as_of), write=mode, csv_dir=csv_dir, progress=say)
+    if as_json:
+        click.echo(json.dumps(score_json(scoring.result, scoring.ledger), ensure_ascii=False, indent=2))
+    else:
+        print_ranking(scoring.result.ranking)
+    for path in [scoring.written, *scoring.csv_files]:
+        if path:
+            err.print(f"已写入：{path}")
+
+
+def print_ranking(ranking) -> None:
+    for group, rows in ranking.groupby("单位类别", sort=False):
+        table = Table(title=f"{group} 得分排名", header_style="bold")
+        for name in ("排名", "单位", "Q1", "Q2", "Q3", "Q4", "总分", "评优资格"):
+            table.add_column(name)
+        for rec in rows.to_dict("records"):
+            table.add_row(*(f"{rec[n]:g}" if isinstance(rec[n], float) else str(rec[n])
+                            for n in ("排名", "单位", "Q1", "Q2", "Q3", "Q4", "总分", "评优资格")))
+        show.print(table)
+
+
+@cli.command()
+@LEDGER
+@click.option("--month", required=True, help="通报月份 YYYY-MM。")
+@click.option("--date", "date", type=DATE, default=None, help="通报日期（默认次月10日）。")
+@AS_OF
+@OUT
+@click.option("--dry-run", is_flag=True, help="只显示将要通报的内容，不写入台账、不生成文件。")
+def bulletin(ledger: Path, month: str, date, as_of, out: Path | None, dry_run: bool) -> None:
+    """一月一通报：写「月度通报」表、通报记录，并生成 Word 通报。Monthly bulletin.
+
+    例：duban bulletin 督查台账.xlsx --month 2022-06
+    """
+    with progress() as say:
+        result = api.issue_bulletin(ledger, month, date, as_of, out, dry_run, progress=say)
+    b = result.bulletin
+    totals = "，".join(f"{k} {v:.0%}" if k == "按时办结率" else f"{k} {v}" for k, v in b.totals.items())
+    show.print(f"{b.issue}（{b.date:%Y-%m-%d}）：{totals}")
+    for title, frame in (("逾期未办结", b.overdue), ("进度滞后", b.lagging), ("未按时反馈", b.late_feedback)):
+        show.print(f"{title}：{len(frame)} 项" + ("" if frame.empty else "：" + "、".join(frame["交办单号"])))
+    show.print(f"表扬：{len(b.praise)} 次")
+    if dry_run:
+        show.print(f"（试运行）将写入通报记录 {len(b.records)} 行；台账未改动。")
+    else:
+        err.print(f"已写入台账：{result.written}\n已生成：{result.document}")
+
+
+@cli.command()
+@LEDGER
+@click.option("--quarter", required=True, help="季度 YYYYQn，例如 2022Q2。")
+@AS_OF
+@OUT
+def rank(ledger: Path, quarter: str, as_of, out: Path | None) -> None:
+    """季度排名通报（Word）。Quarterly ranking bulletin.
+
+    例：duban rank 督查台账.xlsx --quarter 2022Q2
+    """
+    with progress() as say:
+        ranking, document = api.rank_quarter(ledger, quarter, as_of, out, progress=say)
+    print_ranking(ranking)
+    err.print(f"已生成：{document}")
+
+
+@cli.command()
+@LEDGER
+@click.argument("items", nargs=-1)
+@click.option("--since", type=DATE, default=None, help="只生成该日期及以后交办的事项。")
+@AS_OF
+@OUT
+def slip(ledger: Path, items: tuple[str, ...], since, as_of, out: Path | None) -> None:
+    """生成督查交办单（Word），每个事项一份。Assignment slips.
+
+    例：duban slip 督查台账.xlsx 2022-012 2022-013   或   duban slip 督查台账.xlsx --since 2022-06-01
+    """
+    with progress() as say:
+        paths = api.make_slips(ledger, items, since, as_of, out, progress=say)
+    for path in paths:
+        show.print(f"已生成：{path}")
+    if not paths:
+        show.print("没有符合条件的事项。")
+
+
+@cli.command()
+@LEDGER
+@AS_OF
+@OUT
+def remind(ledger: Path, as_of, out: Path | None) -> None:
+    """催办：临期、逾期、本月反馈未报的事项，清单 + 每个单位一份催办单。Reminders.
+
+    例：duban remind 督查台账.xlsx --as-of 2022-07-03
+    """
+    with progress() as say:
+        result = api.make_reminders(ledger, today(as_of), out, progress=say)
+    if result.rows.empty:
+        show.print("没有需要催办的事项。")
+        return
+    table = Table(header_style="bold")
+    for name in ("单位", "交办单号", "催办类型", "有效时限", "说明"):
+        table.add_column(name, overflow="fold")
+    for rec in result.rows.to_dict("records"):
+        deadline = rec["有效时限"]
+        table.add_row(rec["单位"], rec["交办单号"], rec["催办类型"],
+                      f"{deadline:%Y-%m-%d}" if hasattr(deadline, "strftime") else str(deadline), rec["说明"])
+    show.print(table)
+    for path in [result.workbook, *result.documents]:
+        err.print(f"已生成：{path}")
+
+
+@cli.command(name="form-report")
+@LEDGER
+@click.argument("item")
+@click.option("--unit", default=None, help="报送单位（默认该事项的主办单位）。")
+@AS_OF
+@OUT
+def form_report(ledger: Path, item: str, unit: str | None, as_of, out: Path | None) -> None:
+    """按附件格式预填一份交办事项反馈报告（Word）。Pre-filled feedback report.
+
+    例：duban form-report 督查台账.xlsx 2022-012
+    """
+    with progress() as say:
+        path = api.make_feedback_form(ledger, item, unit, as_of, out, progress=say)
+    show.print(f"已生成：{path}")
+
+
+@cli.command(name="check-report")
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--county", default="云和县", show_default=True, help="标题中的县名。")
+def check_report_cmd(files: tuple[Path, ...], county: str) -> None:
+    """检查报回的反馈报告是否符合附件格式（三（三））。Check returned reports.
+
+    例：duban check-report 县发改局反馈报告.docx
+    """
+    results = api.check_reports(files, county)
+    for check in results:
+        if check.ok:
+            show.print(f"[green]符合格式[/]：{check.path.name}")
+        else:
+            show.print(f"[red]不符合格式[/]：{check.path.name}")
+            for problem in check.problems:
+                show.print(f"  - {problem}")
+    sys.exit(EXIT_OK if all(c.ok for c in results) else EXIT_INVALID)
+
+
+@cli.command()
+@click.argument("ledger", required=False, type=click.Path(path_type=Path))
+@click.option("--month", default=None, help="归档月份 YYYY-MM。")
+@click.option("--verify", "verify", type=click.Path(path_type=Path), default=None, help="核对一个归档包是否完整。")
+@OUT
+def archive(ledger: Path | None, month: str | None, verify: Path | None, out: Path | None) -> None:
+    """归档：当月台账快照和公文打包，附清单和校验值。Archive a month.
+
+    例：duban archive 督查台账.xlsx --month 2022-06    或    duban archive --verify 督查归档_2022年6月.zip
+    """
+    if verify:
+        problems = api.verify_archive(verify)
+        for problem in problems:
+            show.print(f"[red]问题[/]：{problem}")
+        show.print("归档包完整。" if not problems else f"归档包有 {len(problems)} 处问题。")
+        sys.exit(EXIT_OK if not problems else EXIT_INVALID)
+    if not ledger or not month:
+        raise BadArgument("请给出台账文件和 --month，例如：duban archive 督查台账.xlsx --month 2022-06",
+                          "archive needs LEDGER and --month (or --verify ZIP)")
+    with progress() as say:
+        path = api.archive_month(ledger, month, out, progress=say)
+    show.print(f"已归档：{path}")
+
+
+@cli.command()
+@click.option("--out", "folder", type=click.Path(path_type=Path, file_okay=False), default=Path("out/demo"),
+              show_default=True, help="演示输出目录。")
+def demo(folder: Path) -> None:
+    """在自带的示例台账上走完一个月：校验→考评→通报→排名→交办单→催办→归档。Run a month on the sample.
+
+    例：duban demo --out out/demo
+    """
+    from .demo import run_demo
+
+    with progress() as say:
+        summary = run_demo(folder, progress=say)
+    for line in summary:
+        show.print(line)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: turns every failure into a clear line and an exit code."""
+    try:
+        cli.main(args=argv, prog_name="duban", standalone_mode=False)
+        return EXIT_OK
+    except SystemExit as exc:
+        return int(exc.code or 0)
+    except click.exceptions.Abort:
+        err.print("已取消。(aborted)")
+        return EXIT_UNUSABLE
+    except click.UsageError as exc:
+        err.print(f"[red]命令用法有误[/]：{exc.format_message()}  （运行 duban --help 查看用法）")
+        return EXIT_UNUSABLE
+    except DubanError as exc:
+        err.print(f"[red]无法处理[/]：{exc}")
+        return EXIT_UNUSABLE
+    except LedgerInvalid as exc:
+        print_report(exc.report)
+        err.print("[red]台账有错误，未继续计算。请先按上面的提示修改台账。[/] (the ledger has errors)")
+        return EXIT_INVALID
+    except Exception:  # a bug: keep the traceback for the maintainer, not the clerk
+        log = Path(tempfile.gettempdir()) / f"duban_error_{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        err.print(f"[red]程序内部错误[/]，已记录到 {log}，请把该文件发给维护人员。(internal error, see log)")
+        return EXIT_BUG
+
+
+if __name__ == "__main__":
+    sys.exit(main())

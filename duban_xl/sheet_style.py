@@ -1,0 +1,102 @@
+"""How our output sheets look, in one place: header, fills, widths, safe values.
+
+Output sheets (校验结果, 得分明细, 季度排名, 月度通报, 催办清单) are built on an
+empty openpyxl worksheet and grafted into the user's workbook by
+``workbook_write``. Text that came from a ledger or an emailed sheet is
+untrusted: a value like ``=HYPERLINK(...)`` must stay text, never become a
+formula (formula injection): ``put`` stores every string as a string cell, and
+``csv_safe`` quotes formula-looking text for CSV files, which have no cell types.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Iterable, Sequence
+
+import pandas as pd
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+TITLE_FONT = Font(bold=True, size=14)
+RED = PatternFill("solid", fgColor="F8CBAD")
+YELLOW = PatternFill("solid", fgColor="FFE699")
+GREEN = PatternFill("solid", fgColor="C6EFCE")
+THIN = Side(style="thin", color="BFBFBF")
+GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+DATE_FORMAT = "yyyy-mm-dd"
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_value(value: object) -> object:
+    """A plain cell value: dates as dates, NA as empty, anything else as text or number."""
+    if value is None:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return None if pd.isna(value) else value.date()
+    if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
+        return None if isinstance(value, float) and pd.isna(value) else value
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return str(value)
+
+
+def csv_safe(value: object) -> object:
+    """For CSV: text that Excel would run as a formula gets a leading apostrophe (OWASP)."""
+    value = safe_value(value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def put(ws: Worksheet, row: int, column: int, value: object):
+    """Write one cell safely; strings that look like formulas stay strings."""
+    cell = ws.cell(row=row, column=column)
+    cell.value = safe_value(value)
+    if isinstance(cell.value, str):
+        cell.data_type = "s"
+    elif isinstance(cell.value, dt.date):
+        cell.number_format = DATE_FORMAT
+    return cell
+
+
+def write_table(ws: Worksheet, frame: pd.DataFrame, *, start_row: int = 1, start_column: int = 1,
+                widths: Sequence[int] | None = None, freeze: bool = True, autofilter: bool = True) -> int:
+    """Header + rows at (start_row, start_column); returns the last row written."""
+    for offset, name in enumerate(frame.columns):
+        cell = put(ws, start_row, start_column + offset, name)
+        cell.fill, cell.font, cell.border = HEADER_FILL, HEADER_FONT, GRID
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    row = start_row
+    for row, record in enumerate(frame.itertuples(index=False), start=start_row + 1):
+        for offset, value in enumerate(record):
+            put(ws, row, start_column + offset, value).border = GRID
+    if widths:
+        for offset, width in enumerate(widths):
+            ws.column_dimensions[get_column_letter(start_column + offset)].width = width
+    if freeze and start_row == 1 and start_column == 1:
+        ws.freeze_panes = ws.cell(row=2, column=1)
+    if autofilter and len(frame.columns):
+        last_col = get_column_letter(start_column + len(frame.columns) - 1)
+        ws.auto_filter.ref = f"{get_column_letter(start_column)}{start_row}:{last_col}{max(row, start_row)}"
+    return row
+
+
+def fill_rows(ws: Worksheet, rows: Iterable[int], fill: PatternFill, first_column: int, last_column: int) -> None:
+    for row in rows:
+        for column in range(first_column, last_column + 1):
+            ws.cell(row=row, column=column).fill = fill
+
+
+def landscape(ws: Worksheet, title_rows: str = "1:1") -> None:
+    """A4 landscape, fit to width, header repeated on every printed page."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = title_rows

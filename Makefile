@@ -1,0 +1,30 @@
+# Two commands on a fresh machine: `make demo` and `make test`.
+# Each creates .venv and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench templates clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test,bench]'
+	touch $(STAMP)
+
+demo: $(STAMP)  ## run a whole month on the bundled sample ledger
+	$(BIN)/duban demo --out out/demo
+
+test: $(STAMP)  ## the whole test suite
+	$(BIN)/pytest -q
+
+bench: $(STAMP)  ## speed and memory at 1k, 10k, 100k items (see benchmarks/)
+	$(BIN)/python -m benchmarks.run
+
+templates: $(STAMP)  ## rebuild the committed workbook and Word templates from code
+	$(BIN)/python -m duban_xl.template workbook_templates/督查台账.xlsx
+	$(BIN)/python -m duban_xl.docx_templates workbook_templates/
+
+clean:
+	rm -rf $(VENV) out .pytest_cache

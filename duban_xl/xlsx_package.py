@@ -160,9 +160,8 @@ def relative(source: str, part: str) -> str:
 class Package:
     """An opened .xlsx: parts are read lazily; edited parts are held in memory until ``save``."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = Path(path)
-        self._zip = zipfile.ZipFile(self.path)
+    def __init__(self, source: Path | BinaryIO) -> None:
+        self._zip = zipfile.ZipFile(source)
         self._infos = {i.filename: i for i in self._zip.infolist()}
         self._order = list(self._infos)
         self._folded = {n.lower(): n for n in self._infos}

@@ -16,8 +16,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from .contract import (
     EVENT_RULES, PRAISE_RULES, CheckResult, Col, FeedbackMode, FeedbackType, NoticeType,
@@ -26,6 +27,7 @@ from .contract import (
 from .deadlines import EFFECTIVE, effective_deadlines
 from .errors import BadArgument
 from .ledger import ROW, Ledger
+from .sheet_style import GREEN, RED, TITLE_FONT, YELLOW, landscape, put, write_table
 
 TOTAL, OPEN, DONE, OVERDUE, ON_TIME_RATE = "总数", "在办", "办结", "逾期", "按时办结率"
 
@@ -251,34 +253,32 @@ def _praise_records(praise: pd.DataFrame) -> pd.DataFrame:
 
 # -- the 月度通报 output sheet ----------------------------------------------------------------------
 
-RED, YELLOW, ORANGE, GREEN, GREY = "FFC7CE", "FFEB9C", "FCD5B4", "C6EFCE", "D9D9D9"
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-_THIN = Side(style="thin", color="A6A6A6")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-_WIDTHS = (12, 40, 30, 16, 36)
+ORANGE = PatternFill("solid", fgColor="FCD5B4")
+GREY = PatternFill("solid", fgColor="D9D9D9")
+_WIDTHS = (12, 40, 30, 14, 36)
+_CHART_ANCHOR = "G4"
 
 
-def build_monthly_sheet(ws, b: MonthlyBulletin) -> None:
-    """Fill an empty worksheet with the bulletin: title, figures with a chart, the four lists."""
-    ws["A1"] = f"{b.county}督查事项办理情况通报（{b.issue}）"
-    ws["A1"].font = Font(size=16, bold=True)
-    ws.merge_cells("A1:E1")
-    ws["A1"].alignment = Alignment(horizontal="center")
-    ws["A2"] = f"{b.office}　{cn_date(b.date)}　统计截至{cn_date(b.as_of)}"
-    ws.merge_cells("A2:E2")
-    ws["A2"].alignment = Alignment(horizontal="center")
+def build_monthly_sheet(ws: Worksheet, b: MonthlyBulletin) -> None:
+    """Fill an empty worksheet with the bulletin: title, figures with a status chart, the four lists.
+
+    Ledger text goes through ``sheet_style.put`` so a 督查事项 starting with = stays text.
+    """
+    put(ws, 1, 1, f"{b.county}督查事项办理情况通报（{b.issue}）").font = TITLE_FONT
+    put(ws, 2, 1, f"{b.office}　{cn_date(b.date)}　统计截至{cn_date(b.as_of)}")
+    for row in (1, 2):
+        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(_WIDTHS))
+        ws.cell(row, 1).alignment = Alignment(horizontal="center")
     for index, width in enumerate(_WIDTHS, start=1):
         ws.column_dimensions[get_column_letter(index)].width = width
 
-    row = _section(ws, 4, "一、总体情况", GREY)
-    row = _table_header(ws, row, ["项目", "数量"], GREY)
-    figures_start = row
-    for label in (TOTAL, OPEN, DONE, OVERDUE):
-        row = _table_row(ws, row, [label, b.totals[label]])
-    rate = b.totals[ON_TIME_RATE] if b.totals[DONE] else "—"
-    row = _table_row(ws, row, [ON_TIME_RATE, rate])
-    ws.cell(row - 1, 2).number_format = "0.0%"
-    _status_chart(ws, figures_start + 1)
+    _section(ws, 4, "一、总体情况", GREY)
+    figures = pd.DataFrame({"项目": [TOTAL, OPEN, DONE, OVERDUE, ON_TIME_RATE],
+                            "数量": [b.totals[k] for k in (TOTAL, OPEN, DONE, OVERDUE)]
+                            + [b.totals[ON_TIME_RATE] if b.totals[DONE] else "—"]})
+    row = write_table(ws, figures, start_row=5, freeze=False, autofilter=False)
+    ws.cell(row, 2).number_format = "0.0%"
+    _status_chart(ws, first_row=7)  # 在办, 办结, 逾期: rows 7–9 under the header on row 5
 
     sections = (
         ("二、逾期未办结", b.overdue, RED, "件"),
@@ -286,57 +286,32 @@ def build_monthly_sheet(ws, b: MonthlyBulletin) -> None:
         ("四、未按时反馈", b.late_feedback, ORANGE, "件"),
         ("五、表扬", b.praise, GREEN, "个（次）"),
     )
-    for title, frame, colour, unit in sections:
-        row = _section(ws, row + 1, f"{title}（{len(frame)}{unit}）", colour)
-        row = _table_header(ws, row, list(frame.columns), colour)
+    for title, frame, fill, unit in sections:
+        _section(ws, row + 2, f"{title}（{len(frame)}{unit}）", fill)
+        row = write_table(ws, frame, start_row=row + 3, freeze=False, autofilter=False)
         if frame.empty:
-            ws.cell(row, 1, "本月无。")
             row += 1
-        for record in frame.itertuples(index=False):
-            row = _table_row(ws, row, list(record))
+            put(ws, row, 1, "本月无。")
+        for cells in ws.iter_rows(min_row=row - len(frame) + 1, max_row=row, max_col=len(frame.columns)):
+            for cell in cells:
+                cell.alignment = Alignment(vertical="center", wrap_text=True)
+    landscape(ws, "1:2")
 
 
-def _status_chart(ws, first_row: int) -> None:
-    """Bar chart of 在办 / 办结 / 逾期 (rows first_row..first_row+2 of the figures table)."""
+def _section(ws: Worksheet, row: int, title: str, fill: PatternFill) -> None:
+    cell = put(ws, row, 1, title)
+    cell.font = Font(size=12, bold=True)
+    cell.fill = fill
+
+
+def _status_chart(ws: Worksheet, first_row: int) -> None:
+    """Column chart of 在办 / 办结 / 逾期 from the figures table (rows first_row..first_row+2)."""
     chart = BarChart()
     chart.type = "col"
     chart.title = "事项办理状态"
     chart.legend = None
     chart.y_axis.title = "件数"
-    data = Reference(ws, min_col=2, min_row=first_row, max_row=first_row + 2)
-    labels = Reference(ws, min_col=1, min_row=first_row, max_row=first_row + 2)
-    chart.add_data(data, titles_from_data=False)
-    chart.set_categories(labels)
+    chart.add_data(Reference(ws, min_col=2, min_row=first_row, max_row=first_row + 2), titles_from_data=False)
+    chart.set_categories(Reference(ws, min_col=1, min_row=first_row, max_row=first_row + 2))
     chart.height, chart.width = 7, 12
-    ws.add_chart(chart, "G4")
-
-
-def _section(ws, row: int, title: str, colour: str) -> int:
-    cell = ws.cell(row, 1, title)
-    cell.font = Font(size=12, bold=True)
-    cell.fill = PatternFill("solid", fgColor=colour)
-    return row + 1
-
-
-def _table_header(ws, row: int, names: list[str], colour: str) -> int:
-    for col, name in enumerate(names, start=1):
-        cell = ws.cell(row, col, name)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor=colour)
-        cell.border = _BOX
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-    return row + 1
-
-
-def _table_row(ws, row: int, values: list) -> int:
-    for col, value in enumerate(values, start=1):
-        if value is None or (not isinstance(value, str) and pd.isna(value)):
-            value = None
-        elif isinstance(value, pd.Timestamp):
-            value = value.to_pydatetime()
-        cell = ws.cell(row, col, value)
-        cell.border = _BOX
-        cell.alignment = Alignment(vertical="center", wrap_text=True)
-        if hasattr(value, "year"):
-            cell.number_format = DATE_FORMAT
-    return row + 1
+    ws.add_chart(chart, _CHART_ANCHOR)

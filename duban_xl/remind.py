@@ -11,13 +11,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.styles import Alignment
+from openpyxl.worksheet.worksheet import Worksheet
 
-from .bulletin import DATE_FORMAT, RED, YELLOW, cn_date, day_of_month, item_view, progress_reports
+from .bulletin import cn_date, day_of_month, item_view, progress_reports
 from .contract import Col, FeedbackMode, OverdueReason
 from .deadlines import EFFECTIVE
 from .ledger import Ledger
+from .sheet_style import RED, YELLOW, fill_rows, landscape, put, write_table
 
 DAYS_LEFT, KIND = "剩余天数", "催办类型"
 DUE_SOON, OVERDUE, MONTHLY_MISSING = "临期", "逾期", "本月反馈未报"
@@ -81,30 +82,18 @@ def _per_unit(ledger: Ledger, rows: pd.DataFrame) -> pd.DataFrame:
 
 
 _FILLS = {OVERDUE: RED, DUE_SOON: YELLOW}
-_WIDTHS = {Col.UNIT: 22, Col.ITEM_NO: 11, Col.SUBJECT: 40, EFFECTIVE: 16, DAYS_LEFT: 9, KIND: 13, Col.NOTE: 48}
+_WIDTHS = {Col.UNIT: 22, Col.ITEM_NO: 11, Col.SUBJECT: 40, EFFECTIVE: 12, DAYS_LEFT: 9, KIND: 13, Col.NOTE: 48}
 
 
-def build_reminder_sheet(ws, rows: pd.DataFrame) -> None:
+def build_reminder_sheet(ws: Worksheet, rows: pd.DataFrame) -> None:
     """Fill a worksheet of the 催办清单 workbook: a filterable table, 逾期 rows red, 临期 rows yellow."""
-    for col, name in enumerate(COLUMNS, start=1):
-        cell = ws.cell(1, col, name)
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="D9D9D9")
-        cell.alignment = Alignment(horizontal="center")
-        ws.column_dimensions[get_column_letter(col)].width = _WIDTHS[name]
-    ws.freeze_panes = "A2"
+    write_table(ws, rows[COLUMNS], widths=[_WIDTHS[c] for c in COLUMNS])
     if rows.empty:
-        ws.cell(2, 1, "当前没有需要催办的事项。")
-        return
-    for r, rec in enumerate(rows[COLUMNS].to_dict("records"), start=2):
-        fill = _FILLS.get(rec[KIND])
-        for col, name in enumerate(COLUMNS, start=1):
-            value = rec[name]
-            value = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
-            cell = ws.cell(r, col, value)
-            cell.alignment = Alignment(vertical="center", wrap_text=name in (Col.SUBJECT, Col.NOTE))
-            if name == EFFECTIVE:
-                cell.number_format = DATE_FORMAT
-            if fill:
-                cell.fill = PatternFill("solid", fgColor=fill)
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+        put(ws, 2, 1, "当前没有需要催办的事项。")
+    for kind, fill in _FILLS.items():
+        excel_rows = [i + 2 for i, k in enumerate(rows[KIND]) if k == kind]
+        fill_rows(ws, excel_rows, fill, 1, len(COLUMNS))
+    for cells in ws.iter_rows(min_row=2, max_row=len(rows) + 1, max_col=len(COLUMNS)):
+        for cell in cells:
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+    landscape(ws)

@@ -176,3 +176,13 @@ def test_monthly_sheet_says_none_for_empty_lists(tmp_path):
     column_a = [c.value for c in ws["A"]]
     assert column_a.count("本月无。") == 4
     assert ws["B10"].value == "—"  # no item completed yet: no rate to show
+
+
+def test_monthly_sheet_opens_in_libreoffice(tmp_path, libreoffice):
+    b = monthly_bulletin(ledger([item("2022-001", "2022-06-10")]), "2022-06")
+    wb = openpyxl.Workbook()
+    build_monthly_sheet(wb.active, b)
+    path = tmp_path / "月度通报.xlsx"
+    wb.save(path)
+    text = libreoffice(path, "csv:Text - txt - csv (StarCalc):44,34,76,1").read_text(encoding="utf-8")
+    assert "2022-001" in text and "事项001" in text

@@ -6,6 +6,7 @@ import pandas as pd
 
 from duban_xl.ledger import Ledger, Params
 from duban_xl.remind import build_reminder_sheet, reminders
+from duban_xl.sheet_style import RED, YELLOW
 
 UNITS = [
     {"单位名称": "县财政局", "单位类别": "县直部门"},
@@ -100,8 +101,18 @@ def test_reminder_sheet_colours_and_values(tmp_path):
     ws = openpyxl.load_workbook(path).active
     assert [c.value for c in ws[1]] == ["单位", "交办单号", "督查事项", "有效时限", "剩余天数", "催办类型", "说明"]
     assert [c.value for c in ws[2]][:6] == ["县发改局", "2022-001", "事项001", dt.datetime(2022, 6, 1), -9, "逾期"]
-    assert ws["A2"].fill.fgColor.rgb.endswith("FFC7CE")
-    assert ws["F3"].value == "临期" and ws["A3"].fill.fgColor.rgb.endswith("FFEB9C")
+    assert ws["A2"].fill.fgColor.rgb == ws["G2"].fill.fgColor.rgb == RED.fgColor.rgb
+    assert ws["F3"].value == "临期" and ws["A3"].fill.fgColor.rgb == YELLOW.fgColor.rgb
+    assert ws.auto_filter.ref == "A1:G3" and ws.freeze_panes == "A2"
+
+
+def test_ledger_text_never_becomes_a_formula(tmp_path):
+    rows = rows_for([{**item("2022-001", "2022-06-01"), "督查事项": "=HYPERLINK(\"http://x\")"}])
+    wb = openpyxl.Workbook()
+    build_reminder_sheet(wb.active, rows)
+    wb.save(tmp_path / "c.xlsx")
+    cell = openpyxl.load_workbook(tmp_path / "c.xlsx").active["C2"]
+    assert cell.value == "=HYPERLINK(\"http://x\")" and cell.data_type == "s"
 
 
 def test_nothing_to_chase(tmp_path):

@@ -19,7 +19,8 @@ class Kind(str, Enum):
     INT = "int"
     CHOICE = "choice"  # one value of a closed list
     UNITS = "units"  # one or more unit names separated by 、
-    UNIT = "unit"  # exactly one unit name
+    UNIT = "unit"  # exactly one unit name, drawn from the 单位 sheet
+    NAME = "name"  # a name matched exactly: the 单位 sheet's own 单位名称
     ITEM_NO = "item_no"  # YYYY-NNN
     MONTH = "month"  # YYYY-MM
 
@@ -318,7 +319,7 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
     SheetSpec(Sheet.PARAMS, (C(Col.PARAM, required=True, width=18), C(Col.VALUE, required=True, width=20),
                              C(Col.NOTE, width=60))),
     SheetSpec(Sheet.UNITS, (
-        C(Col.UNIT_NAME, required=True, width=28),
+        C(Col.UNIT_NAME, Kind.NAME, True, width=28),
         C(Col.SHORT_NAME, width=12),
         C(Col.UNIT_CATEGORY, Kind.CHOICE, True, UnitCategory.ALL, width=14),
         C(Col.PARENT_UNIT, Kind.UNIT, width=28, note="临时机构必填"),

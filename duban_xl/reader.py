@@ -98,6 +98,7 @@ def _keep_raw(parser: Callable[[object], Parsed]) -> Callable[[object], Parsed]:
 PARSERS: dict[Kind, Callable[[object], Parsed]] = {
     Kind.TEXT: _text,
     Kind.UNIT: _name,
+    Kind.NAME: _name,
     Kind.CHOICE: _name,
     Kind.UNITS: _units,
     Kind.ITEM_NO: _keep_raw(parse_item_no),

@@ -28,6 +28,9 @@ ITEM = {
     Col.ASSIGNED: D(2022, 3, 1), Col.DEADLINE: D(2022, 6, 30), Col.FEEDBACK_MODE: "每月反馈",
 }
 
+DEFAULT_RULES_ROWS = [{Col.RULE_CODE: r.code, Col.CLAUSE: r.clause, Col.CONTENT: r.content, Col.POINTS: r.points,
+                       Col.ENABLED: "是"} for r in DEFAULT_RULES]
+
 
 def item(**changes) -> dict:
     row = dict(ITEM)
@@ -42,8 +45,7 @@ def write_ledger(path: Path, sheets: dict[str, list[dict]] | None = None, *, dro
     sheets.setdefault(Sheet.UNITS, UNITS)
     sheets.setdefault(Sheet.ITEMS, [ITEM])
     sheets.setdefault(Sheet.PARAMS, [{Col.PARAM: p.name, Col.VALUE: p.default} for p in PARAMS])
-    sheets.setdefault(Sheet.RULES, [{Col.RULE_CODE: r.code, Col.CLAUSE: r.clause, Col.CONTENT: r.content,
-                                     Col.POINTS: r.points, Col.ENABLED: "是"} for r in DEFAULT_RULES])
+    sheets.setdefault(Sheet.RULES, DEFAULT_RULES_ROWS)
     book = Workbook()
     book.remove(book.active)
     for spec in INPUT_SHEETS:
@@ -59,4 +61,4 @@ def write_ledger(path: Path, sheets: dict[str, list[dict]] | None = None, *, dro
     return path
 
 
-__all__ = ["D", "UNITS", "ITEM", "item", "write_ledger", "SPECS"]
+__all__ = ["D", "UNITS", "ITEM", "item", "write_ledger", "SPECS", "DEFAULT_RULES_ROWS"]

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Mapping
 
 import pandas as pd
 import python_calamine
@@ -203,7 +203,7 @@ def _read_params(frame: pd.DataFrame, letters: dict[str, str], findings: list[Fi
 
 def read_ledger(path: Path | str, progress: Callable[[str], None] | None = None,
                 sheets: Iterable[str] | None = None) -> Ledger:
-    """Read and type every input sheet of a ledger workbook.
+    """Read and type every input sheet of a ledger workbook file.
 
     Raises a DubanError subclass (exit 2) when the file cannot be used;
     everything else becomes ``ledger.read_findings``.
@@ -217,22 +217,42 @@ def read_ledger(path: Path | str, progress: Callable[[str], None] | None = None,
         raise NotAWorkbook(f"无法读取「{path.name}」：文件已损坏或不是 Excel 工作簿（{exc}）。请用 Excel 打开检查后另存为 .xlsx。",
                            f"cannot read {path.name}") from None
     wanted = [SPECS[name] for name in sheets] if sheets else list(INPUT_SHEETS)
-    missing = [spec.name for spec in wanted if _find_sheet(book.sheet_names, spec.name) is None]
+    _require_sheets(book.sheet_names, wanted, path.name)
+
+    def rows_of(name: str) -> list[list]:
+        if progress:
+            progress(f"读取「{name}」")
+        return book.get_sheet_by_name(_find_sheet(book.sheet_names, name)).to_python(skip_empty_area=False)
+
+    ledger = _build(rows_of, wanted)
+    ledger.path, ledger.fingerprint = path, fingerprint
+    return ledger
+
+
+def ledger_from_rows(rows_by_sheet: Mapping[str, list[list]], source: str = "工作簿") -> Ledger:
+    """The same reading from cell values already in memory (the Excel button reads them via xlwings)."""
+    names = list(rows_by_sheet)
+    wanted = list(INPUT_SHEETS)
+    _require_sheets(names, wanted, source)
+    return _build(lambda name: rows_by_sheet[_find_sheet(names, name)], wanted)
+
+
+def _require_sheets(present: list[str], wanted: list[SheetSpec], source: str) -> None:
+    missing = [spec.name for spec in wanted if _find_sheet(present, spec.name) is None]
     if missing:
         raise MissingSheet(
-            f"「{path.name}」缺少工作表：{'、'.join('「' + m + '」' for m in missing)}。"
-            f"现有工作表：{'、'.join(book.sheet_names)}。请从台账模板复制缺少的工作表（duban init 可生成模板）。",
+            f"「{source}」缺少工作表：{'、'.join('「' + m + '」' for m in missing)}。"
+            f"现有工作表：{'、'.join(present)}。请从台账模板复制缺少的工作表（duban init 可生成模板）。",
             f"missing sheet(s): {', '.join(missing)}",
         )
+
+
+def _build(rows_of: Callable[[str], list[list]], wanted: list[SheetSpec]) -> Ledger:
     findings: list[Finding] = []
     frames: dict[str, pd.DataFrame] = {}
     headers: dict[str, dict[str, str]] = {}
     for spec in wanted:
-        if progress:
-            progress(f"读取「{spec.name}」")
-        rows = book.get_sheet_by_name(_find_sheet(book.sheet_names, spec.name)).to_python(skip_empty_area=False)
-        frames[spec.name], headers[spec.name] = _read_sheet(rows, spec, findings)
+        frames[spec.name], headers[spec.name] = _read_sheet(rows_of(spec.name), spec, findings)
     params_frame = frames.pop(Sheet.PARAMS, None)
     params = _read_params(params_frame, headers[Sheet.PARAMS], findings) if params_frame is not None else Params()
-    return Ledger(params=params, frames=frames, headers=headers, path=path,
-                  fingerprint=fingerprint, read_findings=findings)
+    return Ledger(params=params, frames=frames, headers=headers, read_findings=findings)

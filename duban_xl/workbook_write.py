@@ -177,6 +177,12 @@ STYLE_ORDER = ("numFmts", "fonts", "fills", "borders", "cellStyleXfs", "cellXfs"
                "tableStyles", "colors", "extLst")
 
 
+def _shape(el: etree._Element) -> tuple:
+    """An element's content regardless of namespace prefixes: what «identical style» means."""
+    return (etree.QName(el).localname, sorted(el.attrib.items()), (el.text or "").strip(),
+            [_shape(child) for child in el.iterchildren(tag=etree.Element)])
+
+
 class Styles:
     """The user's styles.xml, only ever appended to: existing indices keep their meaning."""
 
@@ -204,10 +210,10 @@ class Styles:
 
     def add(self, kind: str, element: etree._Element) -> int:
         """Index of an identical entry, or of the new one appended."""
-        text = etree.tostring(element)
+        key = _shape(element)
         items = self.items(kind)
         for i, item in enumerate(items):
-            if etree.tostring(item) == text:
+            if _shape(item) == key:
                 return i
         box = self.container(kind)
         box.append(deepcopy(element))
@@ -544,7 +550,7 @@ def _apply_marks(pkg: Package, styles: Styles, marks: Sequence[CellMark]) -> Non
         root = pkg.xml(part)
         notes = _Notes(pkg, part, root)
         for mark in (m for m in marks if m.sheet == sheet_name):
-            c = _cell(root, mark.cell.upper())
+            c = _cell(root, _visible_cell(root, mark.cell.upper()))
             original = c.get("s", "0")
             marked = str(styles.red(int(original)))
             c.set("s", marked)
@@ -553,6 +559,18 @@ def _apply_marks(pkg: Package, styles: Styles, marks: Sequence[CellMark]) -> Non
         notes.save()
         pkg.put_xml(part, root)
     _write_record(pkg, record)
+
+
+def _visible_cell(sheet: etree._Element, ref: str) -> str:
+    """Inside a merged range only the top-left cell shows its fill and comment."""
+    row, col = _split(ref)
+    for merged in sheet.iter(M + "mergeCell"):
+        start, _, end = merged.get("ref", "").partition(":")
+        if end:
+            (r1, c1), (r2, c2) = _split(start), _split(end)
+            if r1 <= row <= r2 and c1 <= col <= c2:
+                return start
+    return ref
 
 
 def _clear_marks(pkg: Package) -> None:

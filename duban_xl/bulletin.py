@@ -107,7 +107,7 @@ def monthly_bulletin(ledger: Ledger, month: str, date: dt.date | None = None) ->
                  lambda r: f"截至{cn_date(due)}未报送{first.month}月办理进展。"),
         _praise_records(praise),
     ], ignore_index=True)
-    records.insert(0, Col.NOTICE_DATE, pd.Timestamp(date))
+    records.insert(0, Col.NOTICE_DATE, pd.Timestamp(date).as_unit("ns"))
     records.insert(0, Col.ISSUE, issue)
     return MonthlyBulletin(
         month=month_key, issue=issue, date=date, as_of=end,
@@ -136,9 +136,9 @@ def bulletin_records_replacement(b: MonthlyBulletin) -> dict:
 def item_view(ledger: Ledger) -> pd.DataFrame:
     """台账 with the effective deadline (二（五）) and all units of each item joined with 、."""
     items = ledger.items.copy()
-    items[EFFECTIVE] = items[Col.ITEM_NO].map(effective_deadlines(ledger)).astype("datetime64[ns]")
+    items[EFFECTIVE] = effective_deadlines(ledger).reindex(items[Col.ITEM_NO]).to_numpy()
     units = ledger.item_units().groupby(Col.ITEM_NO, sort=False)[Col.UNIT].agg("、".join)
-    items[Col.UNIT] = items[Col.ITEM_NO].map(units).fillna("")
+    items[Col.UNIT] = units.reindex(items[Col.ITEM_NO]).fillna("").to_numpy()
     return items
 
 

@@ -30,15 +30,15 @@ def reminders(ledger: Ledger, as_of: dt.date) -> pd.DataFrame:
     """One row per unit of each item to chase on ``as_of``, ordered by 单位 (sheet order) then urgency."""
     today = pd.Timestamp(as_of)
     items = item_view(ledger)
-    open_items = items[(items[Col.ASSIGNED] <= today) & ~(items[Col.DONE] <= today)].copy()
+    # an item without a deadline is a validation error (完成时限*): nothing to count down to
+    open_items = items[(items[Col.ASSIGNED] <= today) & ~(items[Col.DONE] <= today)
+                       & items[EFFECTIVE].notna()].copy()
     open_items[DAYS_LEFT] = (open_items[EFFECTIVE] - today).dt.days
     warn = ledger.params.warn_days
 
     rows = []
     for rec in open_items.to_dict("records"):
         days = rec[DAYS_LEFT]
-        if pd.isna(days):
-            continue
         if days < 0:
             rows.append(_row(rec, OVERDUE, _overdue_note(-int(days), rec[Col.OVERDUE_REASON])))
         elif days <= warn:

@@ -186,3 +186,27 @@ def test_monthly_sheet_opens_in_libreoffice(tmp_path, libreoffice):
     wb.save(path)
     text = libreoffice(path, "csv:Text - txt - csv (StarCalc):44,34,76,1").read_text(encoding="utf-8")
     assert "2022-001" in text and "事项001" in text
+
+
+def test_empty_ledger_gives_an_empty_bulletin(tmp_path):
+    b = monthly_bulletin(Ledger.from_frames(), "2022-06")
+    assert b.totals == {"总数": 0, "在办": 0, "办结": 0, "逾期": 0, "按时办结率": 0.0}
+    assert b.records.empty and bulletin_records_replacement(b)["rows"] == []
+    wb = openpyxl.Workbook()
+    build_monthly_sheet(wb.active, b)
+    wb.save(tmp_path / "空.xlsx")
+
+
+def test_records_written_back_cost_each_unit_one_r2d_point():
+    """三（二）: 进度滞后/逾期未办结 通报 → −1 per 通报 per unit; 未按时反馈 and 表扬 rows carry no R2D."""
+    from duban_xl.score import score
+
+    items = [item("2022-001", "2022-06-10", host="县发改局", cohosts="县财政局"),
+             item("2022-002", mode="每月反馈", assigned="2022-04-01")]
+    b = monthly_bulletin(ledger(items), "2022-06")
+    assert sorted(b.records["通报类型"]) == ["未按时反馈", "逾期未办结", "逾期未办结"]
+    written = Ledger.from_frames(单位=UNITS, 台账=items, 通报记录=bulletin_records_replacement(b)["rows"])
+    detail = score(written, dt.date(2022, 7, 31)).detail
+    r2d = detail[detail["规则代码"] == "R2D"]
+    assert sorted(r2d["单位"]) == ["县发改局", "县财政局"]
+    assert set(r2d["日期"]) == {pd.Timestamp("2022-07-10")}

@@ -8,7 +8,6 @@ process (二、督查流程) and returns what it made. Unusable input raises a
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Literal, Sequence
@@ -64,10 +63,15 @@ def quarter_end(year: int, quarter: int) -> dt.date:
 # ---- 校验 -------------------------------------------------------------------------
 
 def load_valid(path: Path, as_of: dt.date, progress: Progress = None) -> tuple[Ledger, Report]:
-    """Read and validate; stop (LedgerInvalid) when the ledger has errors."""
+    """Read and validate; stop (LedgerInvalid) when the ledger has errors.
+
+    A command may look back (score as of 2022-06-30 a ledger kept up to
+    December): data entered up to today is not "in the future", so the
+    ledger is validated as of the later of ``as_of`` and today.
+    """
     ledger = read_ledger(path, progress=progress)
     _say(progress, "校验台账")
-    report = validate(ledger, as_of)
+    report = validate(ledger, max(as_of, dt.date.today()))
     if not report.ok:
         raise LedgerInvalid(report)
     return ledger, report
@@ -226,7 +230,7 @@ def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress
 
     from .documents import render_reminder
     from .remind import build_reminder_sheet, reminders
-    from .workbook_write import atomic_save_workbook
+    from .files import save_new_workbook
 
     ledger, _ = load_valid(path, as_of, progress)
     rows = reminders(ledger, as_of)
@@ -237,7 +241,7 @@ def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress
     book = Workbook()
     book.active.title = "催办清单"
     build_reminder_sheet(book.active, rows)
-    workbook = atomic_save_workbook(book, folder / f"催办清单_{as_of:%Y%m%d}.xlsx")
+    workbook = save_new_workbook(book, folder / f"催办清单_{as_of:%Y%m%d}.xlsx")
     documents = [render_reminder(unit, group, as_of, ledger.params, folder)
                  for unit, group in rows.groupby(Col.UNIT, sort=False)]
     return Reminders(rows, workbook, documents)
@@ -274,7 +278,7 @@ def check_reports(files: Iterable[Path], county: str = "云和县") -> list:
 def archive_month(path: Path, month: str, out: Path | None = None, progress: Progress = None) -> Path:
     """二（七）归档: the month's ledger snapshot and documents in one zip with a manifest."""
     from .archive import build_archive
-    from .reader import check_workbook_file
+    from .xlsx_package import check_workbook_file
 
     check_workbook_file(path)
     folder = month_folder(path, month, out)
@@ -297,11 +301,3 @@ def init_workbook(path: Path, year: int, county: str, force: bool = False) -> Pa
 
     return init_ledger(path, year=year, county=county, force=force)
 
-
-def copy_sample(target: Path) -> Path:
-    """The bundled sample ledger, copied so a demo never changes the original."""
-    from .sample import SAMPLE_PATH
-
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(SAMPLE_PATH, target)
-    return target

@@ -1,0 +1,36 @@
+"""Writing files so that nobody ever sees half of one: temp file + fsync + atomic replace.
+
+Used for every file the tool writes (workbooks, Word documents, archives): a
+crash or a full disk leaves the old file as it was and no temp file behind.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+
+@contextmanager
+def atomic_path(dest: Path) -> Iterator[Path]:
+    """Yield a temp path beside ``dest``; when the block succeeds it replaces ``dest`` atomically."""
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".~{dest.stem}_", suffix=dest.suffix + ".tmp", dir=dest.parent)
+    os.close(fd)
+    temp = Path(name)
+    try:
+        yield temp
+        with temp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(temp, dest)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def save_new_workbook(book, dest: Path) -> Path:
+    """Save a workbook we made ourselves (never a user's: see workbook_write) atomically."""
+    with atomic_path(dest) as temp:
+        book.save(temp)
+    return dest

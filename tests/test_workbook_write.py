@@ -154,7 +154,7 @@ def test_written_realworld_workbooks_open_in_libreoffice(tmp_path, libreoffice):
             user_sheet = next(iter(pkg.sheets()))
         write_workbook(path, sheets=[OwnedSheet(Sheet.FINDINGS, build_findings, first=True)],
                        marks=[CellMark(user_sheet, "B3", "请改正")])
-        csv = libreoffice(path, "csv", tmp_path / "out")  # the first (active) sheet: ours
+        csv = libreoffice(path, "csv:Text - txt - csv (StarCalc):44,34,76", tmp_path / "out")  # the first (active) sheet: ours
         assert "完成时限早于交办日期（第1条）" in csv.read_text(encoding="utf-8", errors="replace")
 
 

@@ -5,7 +5,7 @@ empty openpyxl worksheet and grafted into the user's workbook by
 ``workbook_write``. Text that came from a ledger or an emailed sheet is
 untrusted: a value like ``=HYPERLINK(...)`` must stay text, never become a
 formula (formula injection): ``put`` stores every string as a string cell, and
-``csv_safe`` quotes formula-looking text for CSV files, which have no cell types.
+``quote_formula_text`` quotes formula-looking text for CSV files, which have no cell types.
 """
 from __future__ import annotations
 
@@ -45,8 +45,9 @@ def safe_value(value: object) -> object:
     return str(value)
 
 
-def csv_safe(value: object) -> object:
-    """For CSV: text that Excel would run as a formula gets a leading apostrophe (OWASP)."""
+def quote_formula_text(value: object) -> object:
+    """Where cells have no type (CSV, values set through Excel itself): formula-looking text
+    gets Excel's leading apostrophe, which marks a typed value as text (OWASP CSV injection)."""
     value = safe_value(value)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value

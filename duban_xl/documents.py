@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 import os
 import re
 import tempfile
@@ -21,6 +20,7 @@ from typing import Any
 import pandas as pd
 from docxtpl import DocxTemplate
 
+from . import bulletin, remind, score
 from . import docx_templates as tpl
 from .contract import DEFAULT_RULES, Col, FeedbackMode, UnitCategory, format_item_no
 from .deadlines import effective_deadlines
@@ -28,12 +28,6 @@ from .errors import BadArgument, FileMissing
 from .ledger import Ledger, Params, split_units
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "workbook_templates"
-
-# Keys and columns produced by bulletin.py / score.py that contract.py has no constant for.
-TOTAL_ALL, TOTAL_OPEN, TOTAL_DONE, TOTAL_OVERDUE, TOTAL_ON_TIME_RATE = "总数", "在办", "办结", "逾期", "按时办结率"
-CUMULATIVE, ON_TIME_COUNT, OVERDUE_COUNT = "累计加减分", "按时办结数", "逾期未办结数"
-VETOED = "建议取消评优评先资格"
-REMINDER_KIND = "催办类型"
 
 ADDRESSEE_OFFICE = "县人民政府督查室："  # 附件: the addressee of every feedback report
 ADDRESSEE_ALL = "各乡（镇）人民政府、街道办事处，县政府直属各单位："
@@ -47,10 +41,9 @@ _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 def format_date(value: Any) -> str:
     """2022-07-01 → «2022年7月1日» (GB/T 9704: 成文日期 without leading zeros); empty → ""."""
-    if value is None or (not isinstance(value, (str, dt.date)) and pd.isna(value)):
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    day = pd.Timestamp(value)
-    return f"{day.year}年{day.month}月{day.day}日"
+    return bulletin.cn_date(pd.Timestamp(value))
 
 
 def office_name(county: str) -> str:
@@ -151,7 +144,7 @@ def feedback_due_dates(assigned: Any, deadline: Any, due_day: int) -> list[dt.da
     dates = []
     while True:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        day = dt.date(year, month, due_day)
+        day = bulletin.day_of_month(year, month, due_day)
         if pd.Timestamp(day) > end:
             return dates
         dates.append(day)
@@ -175,7 +168,7 @@ def _feedback_due_text(item: _Item, params: Params) -> str:
     return "办结后及时反馈，不迟于完成时限。"
 
 
-def render_slip(ledger: Ledger, item_no: str, out_dir: Path) -> Path:
+def render_slip(ledger: Ledger, item_no: str, out_dir: Path, templates_dir: Path | None = None) -> Path:
     """交办单 (二（二） 交办): content, 牵头领导, 承办单位, 完成时限, 工作要求, how and when to report."""
     item = _item(ledger, item_no)
     row, params = item.row, ledger.params
@@ -202,10 +195,11 @@ def render_slip(ledger: Ledger, item_no: str, out_dir: Path) -> Path:
                           f"主送{ADDRESSEE_OFFICE.rstrip('：')}。"),
         "date": format_date(row[Col.ASSIGNED]),
     }
-    return render_docx(tpl.SLIP, context, Path(out_dir) / safe_filename(f"交办单_{number}.docx"))
+    return render_docx(tpl.SLIP, context, Path(out_dir) / safe_filename(f"交办单_{number}.docx"), templates_dir)
 
 
-def render_feedback_form(ledger: Ledger, item_no: str, unit: str, out_dir: Path) -> Path:
+def render_feedback_form(ledger: Ledger, item_no: str, unit: str, out_dir: Path,
+                         templates_dir: Path | None = None) -> Path:
     """附件 交办事项反馈报告格式要求, pre-filled for ``unit``; the ×× lines are for the unit to write."""
     item = _item(ledger, item_no)
     row, params = item.row, ledger.params
@@ -226,14 +220,13 @@ def render_feedback_form(ledger: Ledger, item_no: str, unit: str, out_dir: Path)
         "date_blank": DATE_BLANK,
     }
     name = safe_filename(f"反馈报告_{number}_{unit}.docx")
-    return render_docx(tpl.FEEDBACK_FORM, context, Path(out_dir) / name)
+    return render_docx(tpl.FEEDBACK_FORM, context, Path(out_dir) / name, templates_dir)
 
 
 # ---- 月度通报 -------------------------------------------------------------------------------
 
-def _rate(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "—"
+def _rate(value: float) -> str:
+    """0.875 → «87.5%» (按时办结率)."""
     return f"{float(value) * 100:.1f}%"
 
 
@@ -243,14 +236,14 @@ def _item_rows(frame: pd.DataFrame) -> list[dict[str, str]]:
              "note": _text(r.get(Col.CHECK_NOTE))} for _, r in frame.iterrows()]
 
 
-def render_monthly_bulletin(b: Any, out_dir: Path) -> Path:
+def render_monthly_bulletin(b: bulletin.MonthlyBulletin, out_dir: Path, templates_dir: Path | None = None) -> Path:
     """督查通报 (二（六） 一月一通报): overdue, lagging, late-feedback items, praise, and what units must do."""
     year, month = (int(part) for part in b.month.split("-"))
     totals = b.totals
     month_text = f"{year}年{month}月"
-    summary = (f"截至{format_date(b.as_of)}，全县共有督查事项{totals[TOTAL_ALL]}件，其中已办结{totals[TOTAL_DONE]}件、"
-               f"在办{totals[TOTAL_OPEN]}件，逾期未办结{totals[TOTAL_OVERDUE]}件，"
-               f"按时办结率{_rate(totals[TOTAL_ON_TIME_RATE])}。现将{month_text}督查事项办理情况通报如下：")
+    summary = (f"截至{format_date(b.as_of)}，全县共有督查事项{totals[bulletin.TOTAL]}件，其中已办结{totals[bulletin.DONE]}件、"
+               f"在办{totals[bulletin.OPEN]}件，逾期未办结{totals[bulletin.OVERDUE]}件，"
+               f"按时办结率{_rate(totals[bulletin.ON_TIME_RATE])}。现将{month_text}督查事项办理情况通报如下：")
     praise = [{"unit": _text(r[Col.UNIT]), "kind": _text(r[Col.EVENT_TYPE]), "reason": _text(r[Col.REASON]),
                "date": format_date(r[Col.DATE])} for _, r in b.praise.iterrows()]
     requirements = [
@@ -272,7 +265,7 @@ def render_monthly_bulletin(b: Any, out_dir: Path) -> Path:
         "praise": praise,
         "requirements": requirements,
     }
-    return render_docx(tpl.MONTHLY, context, Path(out_dir) / safe_filename(f"通报_{month_text}.docx"))
+    return render_docx(tpl.MONTHLY, context, Path(out_dir) / safe_filename(f"通报_{month_text}.docx"), templates_dir)
 
 
 # ---- 季度排名通报 ----------------------------------------------------------------------------
@@ -288,7 +281,7 @@ def _clauses() -> list[dict[str, str]]:
 
 
 def render_quarterly_ranking(ranking: pd.DataFrame, year: int, quarter: int, params: Params, out_dir: Path,
-                             date: dt.date | None = None) -> Path:
+                             date: dt.date | None = None, templates_dir: Path | None = None) -> Path:
     """季度考评得分通报 (二（八） 每季度通报分数排名情况): a table per group, 评优 veto, 评分依据."""
     if quarter not in QUARTER_NAMES:
         raise BadArgument(f"季度应为1到4之间的数字，收到的是“{quarter}”。", f"bad quarter {quarter}")
@@ -298,11 +291,11 @@ def render_quarterly_ranking(ranking: pd.DataFrame, year: int, quarter: int, par
     for numeral, category in zip(numerals, UnitCategory.RANKED):
         frame = ranking[ranking[Col.UNIT_CATEGORY] == category].sort_values([Col.RANK, Col.UNIT], kind="stable")
         rows = [{"rank": _number(r[Col.RANK]), "unit": _text(r[Col.UNIT]), "base": _number(r[Col.BASE]),
-                 "quarter": _number(r[f"Q{quarter}"]), "sum": _number(r[CUMULATIVE]),
-                 "total": _number(r[Col.TOTAL]), "on_time": _number(r[ON_TIME_COUNT]),
-                 "overdue": _number(r[OVERDUE_COUNT])} for _, r in frame.iterrows()]
+                 "quarter": _number(r[f"Q{quarter}"]), "sum": _number(r[score.SUM_POINTS]),
+                 "total": _number(r[Col.TOTAL]), "on_time": _number(r[score.ON_TIME]),
+                 "overdue": _number(r[score.OVERDUE])} for _, r in frame.iterrows()]
         groups.append({"heading": f"{numeral}、{category}考评得分情况", "rows": rows})
-    vetoed = ranking[ranking[Col.ELIGIBILITY] == VETOED][Col.UNIT].map(_text).tolist()
+    vetoed = ranking[ranking[Col.ELIGIBILITY] == score.CANCELLED][Col.UNIT].map(_text).tolist()
     if vetoed:
         veto = (f"{'、'.join(vetoed)}年度内已出现{params.veto_count}次及以上未按时办结且无正当理由的情况，"
                 f"根据考评标准三（二），建议取消其{year}年度评优评先资格。")
@@ -323,7 +316,7 @@ def render_quarterly_ranking(ranking: pd.DataFrame, year: int, quarter: int, par
         "date": format_date(date or dt.date.today()),
     }
     name = safe_filename(f"季度排名通报_{year}年第{quarter}季度.docx")
-    return render_docx(tpl.QUARTERLY, context, Path(out_dir) / name)
+    return render_docx(tpl.QUARTERLY, context, Path(out_dir) / name, templates_dir)
 
 
 # ---- 催办单 ---------------------------------------------------------------------------------
@@ -335,11 +328,12 @@ def _days_text(value: Any) -> str:
     return f"已逾期{-days}天" if days < 0 else f"{days}天"
 
 
-def render_reminder(unit: str, rows: pd.DataFrame, as_of: dt.date, params: Params, out_dir: Path) -> Path:
+def render_reminder(unit: str, rows: pd.DataFrame, as_of: dt.date, params: Params, out_dir: Path,
+                    templates_dir: Path | None = None) -> Path:
     """督查催办单 (二（三） 催办) for one unit: items due soon, overdue, or whose monthly report is missing."""
     items = [{"item_no": format_item_no(_text(r[Col.ITEM_NO])), "subject": _text(r[Col.SUBJECT]),
-              "deadline": format_date(r[Col.EFFECTIVE_DEADLINE]), "days": _days_text(r[Col.DAYS_LEFT]),
-              "kind": _text(r[REMINDER_KIND]), "note": _text(r[Col.NOTE])} for _, r in rows.iterrows()]
+              "deadline": format_date(r[Col.EFFECTIVE_DEADLINE]), "days": _days_text(r[remind.DAYS_LEFT]),
+              "kind": _text(r[remind.KIND]), "note": _text(r[Col.NOTE])} for _, r in rows.iterrows()]
     office = office_name(params.county)
     requirements = [
         "请你单位高度重视，对临期事项加快推进，确保在完成时限内办结，并及时报送经单位主要负责人核签的书面报告。",
@@ -357,7 +351,7 @@ def render_reminder(unit: str, rows: pd.DataFrame, as_of: dt.date, params: Param
         "date": format_date(as_of),
     }
     name = safe_filename(f"催办单_{unit}_{pd.Timestamp(as_of):%Y%m%d}.docx")
-    return render_docx(tpl.REMINDER, context, Path(out_dir) / name)
+    return render_docx(tpl.REMINDER, context, Path(out_dir) / name, templates_dir)
 
 
 __all__ = [

@@ -265,6 +265,7 @@ def _loop_table(doc: DocxDocument, columns: Sequence[tuple[str, str, float]], ro
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     marks = ["", "{%tr for r in " + rows + " %}", "", "{%tr endfor %}"]
     for col, (header, expr, width) in enumerate(columns):
+        table.columns[col].width = Mm(width)  # w:gridCol, which LibreOffice and WPS lay out by
         texts = (header, marks[1] if col == 0 else "", "{{ " + expr + " }}", marks[3] if col == 0 else "")
         for row, text in enumerate(texts):
             cell = table.cell(row, col)
@@ -304,10 +305,12 @@ def build_slip() -> DocxDocument:
               ("牵头领导", "lead"), ("主办单位", "host"), ("协办单位", "cohosts"),
               ("交办日期", "assigned"), ("完成时限", "deadline"), ("反馈方式", "feedback_mode"),
               ("反馈时间", "feedback_due"), ("工作要求", "requirements"))
+    widths = (30, 126)
+    for col, width in enumerate(widths):
+        table.columns[col].width = Mm(width)
     for label, key in fields:
         cells = table.add_row().cells
-        for cell, text, style, width in ((cells[0], label, TABLE_HEAD, 30), (cells[1], "{{ " + key + " }}",
-                                                                            TABLE_TEXT, 126)):
+        for cell, text, style, width in zip(cells, (label, "{{ " + key + " }}"), (TABLE_HEAD, TABLE_TEXT), widths):
             cell.width = Mm(width)
             cell.paragraphs[0].style = doc.styles[style]
             cell.paragraphs[0].text = text

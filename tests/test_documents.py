@@ -346,3 +346,36 @@ def test_every_document_converts_to_pdf_in_libreoffice(rendered, libreoffice, tm
     for kind, path in rendered.items():
         pdf = libreoffice(path, "pdf", tmp_path / kind)
         assert pdf_pages(pdf) >= 1, f"{path.name} gave an empty PDF"
+
+
+# ---- with the real producers (bulletin.py, score.py, remind.py) -----------------------------------
+
+def test_documents_render_from_the_real_bulletin_ranking_and_reminders(ledger, tmp_path):
+    from duban_xl.bulletin import monthly_bulletin
+    from duban_xl.remind import reminders
+    from duban_xl.score import quarter_ranking, score
+
+    b = monthly_bulletin(ledger, "2022-07")
+    lines = texts(render_monthly_bulletin(b, tmp_path))
+    overdue = docx.Document(str(tmp_path / "通报_2022年7月.docx")).tables[0]
+    assert table_rows(overdue)[1][:3] == ["2022年3号", "崇头镇污水管网提升", "崇头镇"]
+    assert lines[1] == "2022年第7期"
+
+    ranking = quarter_ranking(score(ledger, dt.date(2022, 9, 30)), 3)
+    path = render_quarterly_ranking(ranking, 2022, 3, ledger.params, tmp_path, date=dt.date(2022, 10, 10))
+    departments = table_rows(docx.Document(str(path)).tables[1])
+    assert {row[1] for row in departments[1:]} == {"县发改局", "县财政局"}
+
+    rows = reminders(ledger, dt.date(2022, 7, 2))
+    unit = rows["单位"].iloc[0]
+    path = render_reminder(unit, rows[rows["单位"] == unit], dt.date(2022, 7, 2), ledger.params, tmp_path)
+    assert len(docx.Document(str(path)).tables[0].rows) == 1 + (rows["单位"] == unit).sum()
+
+
+def test_without_a_templates_folder_the_templates_are_built_in_memory(ledger, tmp_path, monkeypatch):
+    """An installed package has no workbook_templates/ next to it: documents still come out."""
+    import duban_xl.documents as documents
+
+    monkeypatch.setattr(documents, "TEMPLATES_DIR", tmp_path / "不存在")
+    path = render_slip(ledger, "2022-012", tmp_path)
+    assert texts(path)[0] == "云和县人民政府督查室督查交办单"

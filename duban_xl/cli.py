@@ -63,8 +63,13 @@ def today(as_of: dt.date | None) -> dt.date:
 
 
 def print_report(report: Report, limit: int = 200) -> None:
+    """A table on a terminal; plain lines (one finding each, never wrapped) in a log or a pipe."""
     findings = report.sorted()
-    if findings:
+    if findings and not show.is_terminal:
+        for f in findings[:limit]:
+            item = f" [{f.item_no}]" if f.item_no else ""
+            click.echo(f"{f.level} {f.where}{item} {f.message} 建议：{f.suggestion}")
+    elif findings:
         table = Table(show_lines=False, header_style="bold")
         for name in ("级别", "位置", "交办单号", "问题", "建议"):
             table.add_column(name, overflow="fold")

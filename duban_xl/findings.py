@@ -98,7 +98,8 @@ class Report:
 
 def build_findings_sheet(ws, report: Report) -> None:
     """The 校验结果 sheet: one row per finding, its cell a link to the cell in question."""
-    from openpyxl.styles import Font
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
     from .sheet_style import RED, YELLOW, fill_rows, landscape, write_table
 
@@ -110,10 +111,11 @@ def build_findings_sheet(ws, report: Report) -> None:
     for row, finding in enumerate(report.sorted(), start=2):
         if finding.cell:
             cell = ws.cell(row=row, column=4)
-            cell.hyperlink = f"#'{finding.sheet}'!{finding.cell}"
+            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{finding.sheet}'!{finding.cell}")
             cell.font = link_font
         fill_rows(ws, [row], RED if finding.is_error else YELLOW, 1, 1)
+    wrap = Alignment(wrap_text=True, vertical="top")
     for column in (7, 8):
         for row in range(2, last + 1):
-            ws.cell(row=row, column=column).alignment = ws.cell(row=row, column=column).alignment.copy(wrap_text=True)
+            ws.cell(row=row, column=column).alignment = wrap
     landscape(ws)

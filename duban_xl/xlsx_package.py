@@ -91,8 +91,9 @@ def _refuse_ole(path: Path, name: str) -> None:
         with olefile.OleFileIO(str(path)) as ole:
             encrypted = ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
             legacy = ole.exists("Workbook") or ole.exists("Book")
-    except OSError as exc:
-        raise NotAWorkbook(f"文件{name}已损坏，无法读取。", f"damaged OLE file: {exc}") from exc
+    except (OSError, ValueError) as exc:  # olefile raises ValueError on truncated sector tables
+        raise NotAWorkbook(f"文件{name}已损坏，无法读取。请用 Excel 打开检查后另存为 .xlsx。",
+                           f"damaged OLE file: {exc}") from exc
     if encrypted:
         raise EncryptedWorkbook(f"文件{name}设置了打开密码，无法读取。请在 Excel 中取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后保存，再试一次。")
     if legacy:

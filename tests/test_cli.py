@@ -1,0 +1,135 @@
+"""The `duban` command end to end on real files: exit codes, output, what it writes."""
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+
+from duban_xl.cli import cli, main
+from workbooks import D, item, write_ledger
+
+REALWORLD = Path(__file__).parent / "data" / "realworld"
+FEEDBACK = {"交办单号": "2022-001", "反馈单位": "县发展和改革局", "反馈日期": D(2022, 6, 20), "反馈类型": "办结反馈",
+            "核签人": "李四", "核查结果": "通过"}
+
+
+@pytest.fixture
+def clean(tmp_path):
+    return write_ledger(tmp_path / "督查台账.xlsx", {"台账": [item(DONE=D(2022, 6, 18))], "反馈记录": [FEEDBACK]})
+
+
+@pytest.fixture
+def broken(tmp_path):
+    return write_ledger(tmp_path / "督查台账.xlsx", {"台账": [item(HOST="县发改委", DEADLINE="2022.6.30")]})
+
+
+def run(capsys, *args):
+    code = main([str(a) for a in args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_every_command_is_documented_with_an_example():
+    for name, command in cli.commands.items():
+        assert command.help and "例" in command.help, f"duban {name} lacks help with an example"
+
+
+def test_valid_ledger_exits_0(capsys, clean):
+    code, out, _ = run(capsys, "validate", clean, "--as-of", "2022-12-31")
+    assert code == 0 and "没有发现问题" in out
+
+
+def test_errors_exit_1_and_name_sheet_and_cell(capsys, broken):
+    code, out, _ = run(capsys, "validate", broken, "--as-of", "2022-12-31")
+    assert code == 1
+    assert "「台账」G2" in out and "县发展和改革局" in out  # the typo and its closest unit
+    assert "「台账」J2" in out  # the text date (a warning)
+
+
+def test_json_findings_have_the_promised_keys(capsys, broken):
+    code, out, _ = run(capsys, "validate", broken, "--as-of", "2022-12-31", "--json")
+    findings = json.loads(out)
+    assert code == 1
+    assert set(findings[0]) == {"级别", "代码", "工作表", "单元格", "列", "交办单号", "问题", "建议"}
+    assert {(f["工作表"], f["单元格"], f["级别"]) for f in findings} >= {("台账", "G2", "错误"), ("台账", "J2", "警告")}
+
+
+@pytest.mark.parametrize("name", ["excelize-encryptAES.xlsx", "excelize-BadWorkbook.xlsx", "excelize-Book1.xlsx"])
+def test_unusable_workbooks_exit_2_with_one_clear_line(capsys, name):
+    code, out, err = run(capsys, "validate", REALWORLD / name)
+    assert code == 2 and "无法处理" in err and "Traceback" not in err + out
+
+
+def test_missing_file_legacy_xls_and_text_file_exit_2(capsys, tmp_path):
+    text = tmp_path / "名单.xlsx"
+    text.write_text("不是工作簿", encoding="utf-8")
+    xls = tmp_path / "旧台账.xls"
+    xls.write_bytes(bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 4000)
+    for path in (tmp_path / "没有.xlsx", text, xls):
+        code, _, err = run(capsys, "validate", path)
+        assert code == 2 and "无法处理" in err, err
+
+
+def test_bad_option_values_exit_2(capsys, clean):
+    assert run(capsys, "validate", clean, "--as-of", "2022-13-01")[0] == 2
+    assert run(capsys, "validate", clean, "--in-place")[0] == 2
+    assert run(capsys, "bulletin", clean, "--month", "六月")[0] == 2
+    assert run(capsys, "rank", clean, "--quarter", "2022Q5")[0] == 2
+
+
+def test_write_makes_a_copy_with_findings_first_and_marks(capsys, broken):
+    before = broken.read_bytes()
+    code, _, err = run(capsys, "validate", broken, "--as-of", "2022-12-31", "--write")
+    copy = broken.with_name("督查台账（校验结果）.xlsx")
+    assert code == 1 and copy.exists() and broken.read_bytes() == before
+    book = load_workbook(copy)
+    assert book.sheetnames[0] == "校验结果"
+    rows = list(book["校验结果"].iter_rows(min_row=2, values_only=True))
+    assert ("错误", "unknown_unit", "台账", "G2") == rows[0][:4]
+    assert book["校验结果"]["D2"].hyperlink.location == "'台账'!G2"
+    marked = book["台账"]["G2"]
+    assert marked.comment is not None and "县发展和改革局" in marked.comment.text
+    assert marked.fill.fgColor.rgb.endswith("C7CE")
+
+
+def test_in_place_write_keeps_a_backup_and_refuses_while_open_in_excel(capsys, broken):
+    original = broken.read_bytes()
+    lock = broken.with_name("~$" + broken.name)
+    lock.write_bytes(b"owner")
+    code, _, err = run(capsys, "validate", broken, "--write", "--in-place")
+    assert code == 2 and "Excel" in err and broken.read_bytes() == original
+    lock.unlink()
+    code, _, _ = run(capsys, "validate", broken, "--as-of", "2022-12-31", "--write", "--in-place")
+    backups = list((broken.parent / "duban_备份").glob("*.xlsx"))
+    assert code == 1 and len(backups) == 1 and backups[0].read_bytes() == original
+    assert load_workbook(broken).sheetnames[0] == "校验结果"
+
+
+def test_score_json_has_every_unit_and_the_detail(capsys, clean):
+    code, out, _ = run(capsys, "score", clean, "--as-of", "2022-12-31", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["as_of"] == "2022-12-31" and data["year"] == 2022
+    units = {u["单位"]: u for u in data["units"]}
+    assert set(units) == {"浮云街道", "紧水滩镇", "县发展和改革局", "县财政局"}  # 临时机构 are not ranked
+    assert units["县发展和改革局"]["总分"] == 103 and units["浮云街道"]["总分"] == 100
+    assert sum(d["分值"] for d in data["detail"] if d["计分单位"] == "县财政局") == 3
+
+
+def test_score_refuses_an_invalid_ledger_with_exit_1(capsys, broken):
+    code, out, err = run(capsys, "score", broken, "--as-of", "2022-12-31", "--json")
+    assert code == 1 and "「台账」G2" in out and "台账有错误" in err
+
+
+def test_check_report_exit_codes(capsys, tmp_path):
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph("随便写的报告")
+    path = tmp_path / "反馈.docx"
+    doc.save(path)
+    code, out, _ = run(capsys, "check-report", path)
+    assert code == 1 and "不符合格式" in out
+    assert run(capsys, "check-report", tmp_path / "none.docx")[0] == 2

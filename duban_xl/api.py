@@ -33,19 +33,12 @@ def _say(progress: Progress, message: str) -> None:
 
 def month_folder(ledger_path: Path, month: str, out: Path | None = None) -> Path:
     """Documents of one month go together (归档 zips that folder): 督查输出/2022年6月/."""
-    year, mon = parse_month(month)
-    folder = (out or ledger_path.parent / OUTPUT_FOLDER) / f"{year}年{mon}月"
+    from .bulletin import parse_month
+
+    first, _ = parse_month(month)
+    folder = (out or ledger_path.parent / OUTPUT_FOLDER) / f"{first.year}年{first.month}月"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
-
-
-def parse_month(month: str) -> tuple[int, int]:
-    try:
-        stamp = dt.datetime.strptime(month.strip(), "%Y-%m")
-    except ValueError:
-        raise BadArgument(f"月份“{month}”格式不对，请按 YYYY-MM 填写，例如 2022-06。",
-                          f"bad month {month!r}, expected YYYY-MM") from None
-    return stamp.year, stamp.month
 
 
 def parse_quarter(quarter: str) -> tuple[int, int]:
@@ -176,7 +169,6 @@ def issue_bulletin(path: Path, month: str, date: dt.date | None = None, as_of: d
     from .documents import render_monthly_bulletin
     from .workbook_write import OwnedSheet, RowsReplacement, write_workbook
 
-    parse_month(month)
     ledger, _ = load_valid(path, as_of or dt.date.today(), progress)
     _say(progress, "生成月度通报")
     b = monthly_bulletin(ledger, month, date)
@@ -277,15 +269,14 @@ def check_reports(files: Iterable[Path], county: str = "云和县") -> list:
 
 def archive_month(path: Path, month: str, out: Path | None = None, progress: Progress = None) -> Path:
     """二（七）归档: the month's ledger snapshot and documents in one zip with a manifest."""
-    from .archive import build_archive
+    from .archive import archive_name, build_archive
     from .xlsx_package import check_workbook_file
 
     check_workbook_file(path)
     folder = month_folder(path, month, out)
-    year, mon = parse_month(month)
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("~$"))
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
     _say(progress, f"归档 {len(files)} 个文件")
-    return build_archive(folder.parent / f"督查归档_{year}年{mon}月.zip", month, files, path)
+    return build_archive(folder.parent / archive_name(month), month, files, path)
 
 
 def verify_archive(zip_path: Path) -> list[str]:

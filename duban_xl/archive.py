@@ -13,13 +13,12 @@ import csv
 import hashlib
 import io
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Sequence
 
 from .bulletin import parse_month
+from .files import atomic_path
 from .errors import BadArgument, FileMissing
 
 MANIFEST, INDEX = "manifest.json", "索引.csv"
@@ -51,20 +50,13 @@ def build_archive(out_zip: Path, month: str, files: Sequence[Path], ledger_path:
                                     ensure_ascii=False, indent=2).encode("utf-8")
     contents[INDEX] = _index_csv(entries)
 
-    out_zip.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=out_zip.parent, prefix=".归档-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh, zipfile.ZipFile(fh, "w") as zf:
-            for name in sorted(contents):
-                info = zipfile.ZipInfo(name, date_time=(end.year, end.month, end.day, 0, 0, 0))
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3
-                info.external_attr = _FILE_MODE
-                zf.writestr(info, contents[name])
-        os.replace(tmp, out_zip)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(out_zip) as temp, zipfile.ZipFile(temp, "w") as zf:
+        for name in sorted(contents):
+            info = zipfile.ZipInfo(name, date_time=(end.year, end.month, end.day, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = _FILE_MODE
+            zf.writestr(info, contents[name])
     return out_zip
 
 

@@ -14,7 +14,6 @@ import io
 import os
 import re
 import shutil
-import tempfile
 import uuid
 from copy import deepcopy
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .contract import Sheet
+from .files import atomic_path
 from .errors import FileChanged, FileLocked, MissingHeader, MissingSheet
 from .ledger import Fingerprint
 from .xlsx_package import (
@@ -114,19 +114,11 @@ def write_workbook(source: Path, *, target: Path | None = None, sheets: Sequence
         _refuse_locked(dest)
     if expected is not None and Fingerprint.of(source).sha256 != expected.sha256:
         raise FileChanged(f"「{source.name}」在读取之后被修改过（可能有人刚刚保存了它）。为免覆盖这些修改，本次未写入。请重新运行一次。")
-    fd, temp_name = tempfile.mkstemp(prefix=f".~duban_{dest.stem}_", suffix=".xlsx", dir=dest.parent)
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as out, Package(source) as pkg:
+    with atomic_path(dest) as temp:
+        with temp.open("wb") as out, Package(source) as pkg:
             _edit(pkg, sheets, marks, replace_rows)
             pkg.save(out)
-            out.flush()
-            os.fsync(out.fileno())
         backup = _backup(source) if dest == source else None
-        os.replace(temp, dest)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
     return WriteResult(dest, backup)
 
 

@@ -29,9 +29,7 @@ from .ledger import Ledger, Params, split_units
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "workbook_templates"
 
-ADDRESSEE_OFFICE = "县人民政府督查室："  # 附件: the addressee of every feedback report
 ADDRESSEE_ALL = "各乡（镇）人民政府、街道办事处，县政府直属各单位："
-PLACEHOLDER = "××××××。"
 DATE_BLANK = "    年  月  日"
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
@@ -192,7 +190,7 @@ def render_slip(ledger: Ledger, item_no: str, out_dir: Path, templates_dir: Path
                         "请在到期前书面说明原因并提出办理方案、完成时限，经县政府领导同意后更改办结时限。"),
         "report_format": (f"反馈报告请按《交办事项反馈报告格式要求》撰写，标题为“××单位关于"
                           f"{office_name(params.county)}{number}交办单办理情况的报告”，"
-                          f"主送{ADDRESSEE_OFFICE.rstrip('：')}。"),
+                          f"主送{tpl.FORM_ADDRESSEE.rstrip('：')}。"),
         "date": format_date(row[Col.ASSIGNED]),
     }
     return render_docx(tpl.SLIP, context, Path(out_dir) / safe_filename(f"交办单_{number}.docx"), templates_dir)
@@ -213,10 +211,8 @@ def render_feedback_form(ledger: Ledger, item_no: str, unit: str, out_dir: Path,
         "unit": unit,
         "office_full": office_name(params.county),
         "item_no_text": number,
-        "addressee": ADDRESSEE_OFFICE,
         "opening": f"现将{office_name(params.county)}{number}交办单（{subject.rstrip('。')}）办理情况报告如下：",
         "matters": matters,
-        "placeholder": PLACEHOLDER,
         "date_blank": DATE_BLANK,
     }
     name = safe_filename(f"反馈报告_{number}_{unit}.docx")

@@ -16,7 +16,9 @@ the committed templates are exactly what this module makes.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import sys
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Sequence
@@ -63,6 +65,11 @@ PAGE_NUMBER = "页码"
 PAGE_NUMBER_ODD = "页码（单页）"
 PAGE_NUMBER_EVEN = "页码（双页）"
 TABLE_STYLE = "Table Grid"
+
+# 附件 交办事项反馈报告格式要求: the parts every returned report has (report_check checks them).
+FORM_ADDRESSEE = "县人民政府督查室："
+FORM_SECTIONS = ("一、办理事项", "二、办理进展情况", "三、下步工作安排")
+FORM_PLACEHOLDER = "××××××。"
 
 SLIP, REMINDER, FEEDBACK_FORM, MONTHLY, QUARTERLY = (
     "交办单.docx", "催办单.docx", "反馈报告.docx", "月度通报.docx", "季度排名通报.docx")
@@ -326,16 +333,16 @@ def build_feedback_form() -> DocxDocument:
     """附件 交办事项反馈报告格式要求, pre-filled with the item and the unit."""
     doc = new_document("交办事项反馈报告")
     _p(doc, "{{ unit }}关于{{ office_full }}{{ item_no_text }}交办单办理情况的报告", TITLE)
-    _p(doc, "{{ addressee }}", ADDRESSEE)
+    _p(doc, FORM_ADDRESSEE, ADDRESSEE)
     _p(doc, "{{ opening }}")
-    _p(doc, "一、办理事项", HEADING_1)
+    _p(doc, FORM_SECTIONS[0], HEADING_1)
     _tag(doc, "for line in matters")
     _p(doc, "{{ loop.index }}. {{ line }}")
     _tag(doc, "endfor")
-    for heading in ("二、办理进展情况", "三、下步工作安排"):
+    for heading in FORM_SECTIONS[1:]:
         _p(doc, heading, HEADING_1)
-        _p(doc, "1. {{ placeholder }}")
-        _p(doc, "2. {{ placeholder }}")
+        _p(doc, f"1. {FORM_PLACEHOLDER}")
+        _p(doc, f"2. {FORM_PLACEHOLDER}")
     _signature(doc, "{{ unit }}（盖章）", "{{ date_blank }}")
     return doc
 
@@ -423,13 +430,23 @@ BUILDERS: dict[str, Callable[[], DocxDocument]] = {
 }
 
 
+def save_stable(doc: DocxDocument, path: Path) -> None:
+    """Save with fixed zip timestamps, so an unchanged template is byte-identical (clean git diffs)."""
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    with zipfile.ZipFile(buffer) as source, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            target.writestr(zipfile.ZipInfo(info.filename, date_time=(2022, 1, 1, 0, 0, 0)),
+                            source.read(info), compress_type=zipfile.ZIP_DEFLATED)
+
+
 def build_all(out_dir: Path) -> list[Path]:
     """Write all five templates into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, build in BUILDERS.items():
         path = out_dir / name
-        build().save(str(path))
+        save_stable(build(), path)
         written.append(path)
     return written
 

@@ -20,11 +20,12 @@ import docx
 from docx.opc.exceptions import PackageNotFoundError
 from docx.table import Table
 
+from .docx_templates import FORM_ADDRESSEE as ADDRESSEE
+from .docx_templates import FORM_PLACEHOLDER
+from .docx_templates import FORM_SECTIONS as SECTIONS
 from .errors import DubanError, FileMissing
 
-ADDRESSEE = "县人民政府督查室："
-SECTIONS = ("一、办理事项", "二、办理进展情况", "三、下步工作安排")
-PLACEHOLDER_MARK = "××"
+PLACEHOLDER_MARK = FORM_PLACEHOLDER[:2]  # ××, also when a unit shortened the run of ×
 SEAL = ("（盖章）", "(盖章)")
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _BLANK_DATE = re.compile(r"^(\d{4}|20××|)年(\d{0,2})月(\d{0,2})日$")

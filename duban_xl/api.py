@@ -135,7 +135,7 @@ def score_workbook(path: Path, as_of: dt.date, write: WriteMode = None, csv_dir:
 
 
 def rank_quarter(path: Path, quarter: str, as_of: dt.date | None = None, out: Path | None = None,
-                 progress: Progress = None) -> tuple[pd.DataFrame, Path]:
+                 date: dt.date | None = None, progress: Progress = None) -> tuple[pd.DataFrame, Path]:
     """二（八）运用: 每季度通报分数排名情况 — the ranking as of the quarter's end, as a Word bulletin."""
     from .documents import render_quarterly_ranking
     from .score import quarter_ranking, score
@@ -146,7 +146,7 @@ def rank_quarter(path: Path, quarter: str, as_of: dt.date | None = None, out: Pa
     _say(progress, "计算季度排名")
     ranking = quarter_ranking(score(ledger, min(end, as_of or end)), q)
     folder = month_folder(path, f"{year}-{q * 3:02d}", out)
-    return ranking, render_quarterly_ranking(ranking, year, q, ledger.params, folder)
+    return ranking, render_quarterly_ranking(ranking, year, q, ledger.params, folder, date=date)
 
 
 # ---- 通报 -------------------------------------------------------------------------

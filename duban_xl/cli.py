@@ -202,15 +202,16 @@ def bulletin(ledger: Path, month: str, date, as_of, out: Path | None, dry_run: b
 @cli.command()
 @LEDGER
 @click.option("--quarter", required=True, help="季度 YYYYQn，例如 2022Q2。")
+@click.option("--date", "date", type=DATE, default=None, help="通报的成文日期（默认今天）。")
 @AS_OF
 @OUT
-def rank(ledger: Path, quarter: str, as_of, out: Path | None) -> None:
+def rank(ledger: Path, quarter: str, date, as_of, out: Path | None) -> None:
     """季度排名通报（Word）。Quarterly ranking bulletin.
 
     例：duban rank 督查台账.xlsx --quarter 2022Q2
     """
     with progress() as say:
-        ranking, document = api.rank_quarter(ledger, quarter, as_of, out, progress=say)
+        ranking, document = api.rank_quarter(ledger, quarter, as_of, out, date, progress=say)
     print_ranking(ranking)
     err.print(f"已生成：{document}")
 

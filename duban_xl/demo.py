@@ -71,7 +71,7 @@ def run_demo(folder: Path, progress: Callable[[str], None] | None = None, sample
     leaders = "；".join(f"{group}第一名 {row[Col.UNIT]}（{row[Col.TOTAL]:g}分）" for group, row in top.iterrows())
     lines.append(f"6. 考评赋分（截至{month_end:%Y-%m-%d}）：{len(scoring.result.detail)} 条得分明细；{leaders}")
 
-    _, ranking_doc = api.rank_quarter(ledger_path, "2022Q2", progress=progress)
+    _, ranking_doc = api.rank_quarter(ledger_path, "2022Q2", date=dt.date(2022, 7, 10), progress=progress)
     lines.append(f"7. 季度排名通报：{ranking_doc.name}")
 
     archive = api.archive_month(ledger_path, MONTH, progress=progress)

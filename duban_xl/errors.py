@@ -51,6 +51,13 @@ class UnsafeWorkbook(DubanError):
     english = "the file exceeds safety limits"
 
 
+class NotADocument(DubanError):
+    """Not a .docx file, or a damaged one (a returned report)."""
+
+    code = "not_a_document"
+    english = "not a Word .docx document"
+
+
 class MissingSheet(DubanError):
     """A sheet of the contract is absent."""
 

@@ -23,7 +23,7 @@ from docx.table import Table
 from .docx_templates import FORM_ADDRESSEE as ADDRESSEE
 from .docx_templates import FORM_PLACEHOLDER
 from .docx_templates import FORM_SECTIONS as SECTIONS
-from .errors import DubanError, FileMissing
+from .errors import FileMissing, NotADocument
 
 PLACEHOLDER_MARK = FORM_PLACEHOLDER[:2]  # ××, also when a unit shortened the run of ×
 SEAL = ("（盖章）", "(盖章)")
@@ -31,13 +31,6 @@ _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _BLANK_DATE = re.compile(r"^(\d{4}|20××|)年(\d{0,2})月(\d{0,2})日$")
 _ITEM_NO = re.compile(r"^(20\d{2})年([1-9]\d{0,2})号$")
 _SPACES = re.compile(r"\s+")
-
-
-class NotADocument(DubanError):
-    """Not a .docx file, or a damaged one."""
-
-    code = "not_a_document"
-    english = "not a Word .docx document"
 
 
 @dataclass

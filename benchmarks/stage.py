@@ -1,0 +1,168 @@
+"""One measured stage in a fresh interpreter: ``python -m benchmarks.stage STAGE LEDGER …``.
+
+Run by ``benchmarks.run`` once per stage and repeat, so each peak memory
+(``ru_maxrss`` of this process) belongs to one stage and module imports are
+timed apart from the work. Prints one JSON object on stdout.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import importlib
+import json
+import pickle
+import resource
+import tempfile
+import time
+from pathlib import Path
+from typing import Callable
+
+AS_OF = dt.date(2022, 12, 31)  # year end: every scoring rule of 三、考评标准 has had time to apply
+MONTH = "2022-06"  # a mid-year 一月一通报 (二（六）)
+STAGES = ("baseline-calamine", "baseline-fastexcel", "read", "validate", "score", "bulletin", "write")
+MODULES = {
+    "baseline-calamine": ("python_calamine", "duban_xl.contract"),
+    "baseline-fastexcel": ("fastexcel", "duban_xl.contract"),
+    "read": ("duban_xl.reader",),
+    "validate": ("duban_xl.reader", "duban_xl.validate"),
+    "score": ("duban_xl.reader", "duban_xl.validate", "duban_xl.score"),
+    "bulletin": ("duban_xl.reader", "duban_xl.bulletin"),
+    "write": ("duban_xl.score", "duban_xl.score_sheets", "duban_xl.workbook_write"),
+}
+
+
+class Clock:
+    """Named consecutive laps; ``total`` is what the stage is judged by."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.parts[name] = now - self._last
+        self._last = now
+
+    @property
+    def total(self) -> float:
+        return sum(self.parts.values())
+
+
+def _input_sheets() -> list[str]:
+    from duban_xl.contract import INPUT_SHEETS
+
+    return [spec.name for spec in INPUT_SHEETS]
+
+
+def baseline_calamine(args: argparse.Namespace, clock: Clock) -> None:
+    """Every input sheet to Python rows with python-calamine, nothing else."""
+    import python_calamine
+
+    book = python_calamine.CalamineWorkbook.from_path(str(args.ledger))
+    cells = sum(len(row) for name in _input_sheets()
+                for row in book.get_sheet_by_name(name).to_python(skip_empty_area=False))
+    clock.lap("calamine")
+    assert cells > 0
+
+
+def baseline_fastexcel(args: argparse.Namespace, clock: Clock) -> None:
+    """Every input sheet to Arrow columns with fastexcel, nothing else."""
+    import fastexcel
+
+    reader = fastexcel.read_excel(str(args.ledger))
+    rows = sum(reader.load_sheet(name).height for name in _input_sheets())
+    clock.lap("fastexcel")
+    assert rows > 0
+
+
+def _read(args: argparse.Namespace, clock: Clock):
+    from duban_xl.reader import read_ledger
+
+    ledger = read_ledger(args.ledger)
+    clock.lap("read")
+    return ledger
+
+
+def read(args: argparse.Namespace, clock: Clock) -> None:
+    _read(args, clock)
+
+
+def validate(args: argparse.Namespace, clock: Clock) -> None:
+    from duban_xl.validate import validate as run_validate
+
+    run_validate(_read(args, clock), AS_OF)
+    clock.lap("validate")
+
+
+def score(args: argparse.Namespace, clock: Clock) -> None:
+    from duban_xl.score import score as run_score
+    from duban_xl.validate import validate as run_validate
+
+    ledger = _read(args, clock)
+    run_validate(ledger, AS_OF)
+    clock.lap("validate")
+    result = run_score(ledger, AS_OF)
+    clock.lap("score")
+    if args.result:  # for the write-back stage, which then measures writing alone
+        args.result.write_bytes(pickle.dumps(result))
+
+
+def bulletin(args: argparse.Namespace, clock: Clock) -> None:
+    from duban_xl.bulletin import monthly_bulletin
+
+    monthly_bulletin(_read(args, clock), MONTH)
+    clock.lap("bulletin")
+
+
+def write(args: argparse.Namespace, clock: Clock) -> None:
+    """得分明细 and 季度排名 written into a copy of the ledger (as ``duban score --write copy``)."""
+    from duban_xl.contract import Sheet
+    from duban_xl.score_sheets import build_detail_sheet, build_ranking_sheet
+    from duban_xl.workbook_write import OwnedSheet, write_workbook
+
+    result = pickle.loads(args.result.read_bytes())
+    with tempfile.TemporaryDirectory(prefix="duban_bench_") as folder:
+        clock.lap("load result (not counted)")
+        write_workbook(args.ledger, target=Path(folder) / "得分.xlsx",
+                       sheets=[OwnedSheet(Sheet.RANKING, lambda ws: build_ranking_sheet(ws, result)),
+                               OwnedSheet(Sheet.SCORE_DETAIL, lambda ws: build_detail_sheet(ws, result))])
+        clock.lap("write")
+    clock.parts.pop("load result (not counted)")
+
+
+RUNNERS: dict[str, Callable[[argparse.Namespace, Clock], None]] = {
+    "baseline-calamine": baseline_calamine, "baseline-fastexcel": baseline_fastexcel, "read": read,
+    "validate": validate, "score": score, "bulletin": bulletin, "write": write,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("stage", choices=STAGES)
+    parser.add_argument("ledger", type=Path)
+    parser.add_argument("--result", type=Path, help="score: where to pickle the result; write: where to load it")
+    parser.add_argument("--profile", type=Path, help="write a cProfile of the stage here")
+    args = parser.parse_args(argv)
+
+    started = time.perf_counter()
+    for module in MODULES[args.stage]:
+        importlib.import_module(module)
+    import_seconds = time.perf_counter() - started
+
+    clock = Clock()
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.runcall(RUNNERS[args.stage], args, clock)
+        profiler.dump_stats(str(args.profile))
+    else:
+        RUNNERS[args.stage](args, clock)
+    peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"stage": args.stage, "seconds": clock.total, "parts": clock.parts,
+                      "import_seconds": import_seconds, "peak_mib": peak_kib / 1024}))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -258,11 +258,15 @@ def make_feedback_form(path: Path, item: str, unit: str | None = None, as_of: dt
     return render_feedback_form(ledger, item_no, unit, month_folder(path, f"{as_of:%Y-%m}", out))
 
 
-def check_reports(files: Iterable[Path], county: str = "云和县") -> list:
-    """三（三）: does each returned report follow the 附件 format? One verdict per file."""
+def check_reports(files: Iterable[Path], county: str = "云和县", ledger: Path | None = None) -> list:
+    """三（三）: does each returned report follow the 附件 format? One verdict per file.
+
+    With the ledger, the 交办单号 in each title must also be one the ledger knows.
+    """
     from .report_check import check_report
 
-    return [check_report(Path(f), county=county) for f in files]
+    known = set(read_ledger(ledger).items[Col.ITEM_NO].dropna()) if ledger else None
+    return [check_report(Path(f), county=county, known_item_nos=known) for f in files]
 
 
 # ---- 归档 -------------------------------------------------------------------------

@@ -280,12 +280,13 @@ def form_report(ledger: Path, item: str, unit: str | None, as_of, out: Path | No
 @cli.command(name="check-report")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--county", default="云和县", show_default=True, help="标题中的县名。")
-def check_report_cmd(files: tuple[Path, ...], county: str) -> None:
+@click.option("--ledger", type=click.Path(path_type=Path), default=None, help="台账：核对标题中的交办单号是否存在。")
+def check_report_cmd(files: tuple[Path, ...], county: str, ledger: Path | None) -> None:
     """检查报回的反馈报告是否符合附件格式（三（三））。Check returned reports.
 
     例：duban check-report 县发改局反馈报告.docx
     """
-    results = api.check_reports(files, county)
+    results = api.check_reports(files, county, ledger)
     for check in results:
         if check.ok:
             show.print(f"[green]符合格式[/]：{check.path.name}")

@@ -133,3 +133,14 @@ def test_check_report_exit_codes(capsys, tmp_path):
     code, out, _ = run(capsys, "check-report", path)
     assert code == 1 and "不符合格式" in out
     assert run(capsys, "check-report", tmp_path / "none.docx")[0] == 2
+
+
+def test_form_report_then_check_report_flags_only_the_placeholders(capsys, clean, tmp_path):
+    code, out, _ = run(capsys, "form-report", clean, "2022-001", "--as-of", "2022-07-01", "--out", tmp_path / "docs")
+    (form,) = list((tmp_path / "docs").rglob("*.docx"))
+    assert code == 0 and "县发展和改革局关于云和县人民政府督查室2022年1号交办单办理情况的报告" in "".join(
+        p.text for p in __import__("docx").Document(form).paragraphs)
+    code, out, _ = run(capsys, "check-report", form, "--ledger", clean)
+    problems = [line for line in out.splitlines() if line.strip().startswith("- ")]
+    assert code == 1 and len(problems) == 3  # only what the unit still has to fill in:
+    assert "落款日期" in problems[0] and "二、办理进展情况" in problems[1] and "三、下步工作安排" in problems[2]

@@ -106,17 +106,38 @@ PARSERS: dict[Kind, Callable[[object], Parsed]] = {
 }
 
 
+def _distinct(parse: Callable[[object], object]) -> Callable[[object], object]:
+    """``parse`` run once per distinct cell value: ledgers repeat units, choices and dates.
+
+    Keyed by (type, value) so 1, 1.0 and True stay apart; unhashable values are parsed each time.
+    """
+    cache: dict[tuple[type, object], object] = {}
+
+    def cached(value: object) -> object:
+        key = (value.__class__, value)
+        try:
+            return cache[key]
+        except KeyError:
+            result = cache[key] = parse(value)
+            return result
+        except TypeError:
+            return parse(value)
+    return cached
+
+
+def _blank_or(parse: Callable[[object], Parsed]) -> Callable[[object], Parsed | None]:
+    """None for a blank cell, else the parse."""
+    return lambda value: None if is_blank(value) else parse(value)
+
+
 def _parse_column(values: list, rows: list[int], spec: SheetSpec, column_name: str, letter: str,
                   findings: list[Finding]) -> pd.Series:
     column = spec.column(column_name)
     if column.kind == Kind.DATE:
-        out = []
-        for value, row in zip(values, rows):
-            if is_blank(value):
-                out.append(pd.NaT)
+        parsed_values = list(map(_distinct(_blank_or(parse_date)), values))
+        for parsed, value, row in zip(parsed_values, values, rows):
+            if parsed is None:
                 continue
-            parsed = parse_date(value)
-            out.append(parsed.value if parsed.ok else pd.NaT)
             if not parsed.ok:
                 findings.append(Finding(ERROR, "bad_date", spec.name, f"{letter}{row}", column_name, "",
                                         f"“{clean_text(value)}”不是有效日期。",
@@ -126,37 +147,37 @@ def _parse_column(values: list, rows: list[int], spec: SheetSpec, column_name: s
                                         f"单元格中是文字“{parsed.lenient}”而不是日期，已按 "
                                         f"{parsed.value:%Y-%m-%d} 读取。",
                                         "请改为日期格式，以免排序、公式和筛选出错。"))
-        return pd.Series(out, dtype="datetime64[ns]")
+        return pd.Series([p.value if p is not None and p.ok else pd.NaT for p in parsed_values],
+                         dtype="datetime64[ns]")
     if column.kind in (Kind.NUMBER, Kind.INT):
-        out = []
-        for value, row in zip(values, rows):
-            if is_blank(value):
-                out.append(float("nan"))
-                continue
-            parsed = parse_number(value)
-            out.append(parsed.value if parsed.ok else float("nan"))
-            if not parsed.ok:
+        parsed_values = list(map(_distinct(_blank_or(parse_number)), values))
+        for parsed, value, row in zip(parsed_values, values, rows):
+            if parsed is not None and not parsed.ok:
                 findings.append(Finding(ERROR, "bad_number", spec.name, f"{letter}{row}", column_name, "",
                                         f"“{clean_text(value)}”不是数字。", "请填写数字，例如 3 或 -5。"))
-        return pd.Series(out, dtype="float64")
+        return pd.Series([p.value if p is not None and p.ok else float("nan") for p in parsed_values],
+                         dtype="float64")
     parser = PARSERS[column.kind]
-    return pd.Series([parser(v).value for v in values], dtype=object)
+    return pd.Series(list(map(_distinct(lambda v: parser(v).value), values)), dtype=object)
 
 
 def _read_sheet(rows: list[list], spec: SheetSpec, findings: list[Finding]) -> tuple[pd.DataFrame, dict[str, str]]:
     header_row, positions = _locate_header(rows, spec)
     letters = {name: get_column_letter(idx + 1) for name, idx in positions.items()}
     body = rows[header_row + 1:]
-    indices = [positions.get(name) for name in spec.names]
-    excel_rows: list[int] = []
-    columns: list[list] = [[] for _ in spec.names]
-    for offset, row in enumerate(body):
-        cells = [row[i] if i is not None and i < len(row) else "" for i in indices]
-        if all(is_blank(v) for v in cells):
-            continue
-        excel_rows.append(header_row + 2 + offset)
-        for target, value in zip(columns, cells):
-            target.append(value)
+    # Column by column (not cell by cell): a row is kept when any of the contract's columns is filled.
+    raw: list[list] = []
+    filled = [False] * len(body)
+    for name in spec.names:
+        i = positions.get(name)
+        values = [""] * len(body) if i is None else [row[i] if i < len(row) else "" for row in body]
+        raw.append(values)
+        if i is not None:
+            blank = _distinct(is_blank)
+            filled = [f or not blank(v) for f, v in zip(filled, values)]
+    keep = [offset for offset, f in enumerate(filled) if f]
+    excel_rows = [header_row + 2 + offset for offset in keep]
+    columns = [[values[offset] for offset in keep] for values in raw] if len(keep) < len(body) else raw
     frame = pd.DataFrame({ROW: pd.Series(excel_rows, dtype="int64")})
     sheet_findings: list[Finding] = []
     for name, values in zip(spec.names, columns):

@@ -140,10 +140,11 @@ def _completion_points(ledger: Ledger, item_units: pd.DataFrame) -> pd.DataFrame
     no, d_text, done_text, fed_text = f[Col.ITEM_NO].astype(object), _days(deadline), _days(done), _days(fed)
     facts = "（有效时限" + d_text + "，办结" + done_text
     sources = pd.Series(_join(f["deadline_cell"], f["done_cell"], f["fb_cell"]), index=f.index, dtype=object)
+    overdue_sources = pd.Series(_join(f["deadline_cell"], f["done_cell"]), index=f.index, dtype=object)
 
-    def rows(mask: pd.Series, code: str, when: pd.Series, note: pd.Series) -> pd.DataFrame:
+    def rows(mask: pd.Series, code: str, when: pd.Series, note: pd.Series, cells: pd.Series = sources) -> pd.DataFrame:
         return pd.DataFrame({Col.ITEM_NO: no[mask], Col.DATE: when[mask], Col.RULE_CODE: code,
-                             Col.NOTE: note[mask], SOURCE: sources[mask]})
+                             Col.NOTE: note[mask], SOURCE: cells[mask]})
 
     a = done_in_time & fed_in_time
     days_early = (deadline - done).dt.days.astype("Int64").astype(str)
@@ -154,7 +155,7 @@ def _completion_points(ledger: Ledger, item_units: pd.DataFrame) -> pd.DataFrame
         rows(a & early, "R2B", fed, no + " 提前办结并反馈" + facts + "，提前" + days_early + "天）"),
         rows(done_in_time & ~fed_in_time, "R2C", day_after, no + " 按时办结但未按时反馈" + facts + late_feedback),
         rows(deadline.notna() & ~done_in_time & (f[Col.OVERDUE_REASON] != OverdueReason.JUSTIFIED), "R2E", day_after,
-             no + " 未按时完成且无正当理由（有效时限" + d_text + open_or_late),
+             no + " 未按时完成且无正当理由（有效时限" + d_text + open_or_late, overdue_sources),
     ], ignore_index=True)
     return _raw(per_item.merge(item_units, on=Col.ITEM_NO))
 

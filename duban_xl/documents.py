@@ -285,7 +285,8 @@ def render_quarterly_ranking(ranking: pd.DataFrame, year: int, quarter: int, par
     numerals = ("一", "二")
     groups = []
     for numeral, category in zip(numerals, UnitCategory.RANKED):
-        frame = ranking[ranking[Col.UNIT_CATEGORY] == category].sort_values([Col.RANK, Col.UNIT], kind="stable")
+        # ties stay in 单位 sheet order, as the ranking lists them (SPEC «Ranking»)
+        frame = ranking[ranking[Col.UNIT_CATEGORY] == category].sort_values(Col.RANK, kind="stable")
         rows = [{"rank": _number(r[Col.RANK]), "unit": _text(r[Col.UNIT]), "base": _number(r[Col.BASE]),
                  "quarter": _number(r[f"Q{quarter}"]), "sum": _number(r[score.SUM_POINTS]),
                  "total": _number(r[Col.TOTAL]), "on_time": _number(r[score.ON_TIME]),

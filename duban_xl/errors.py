@@ -72,6 +72,13 @@ class MissingHeader(DubanError):
     english = "a required column is missing"
 
 
+class MissingRule(DubanError):
+    """The 规则 sheet lacks a rule the engine applies, or its 分值 is empty (validation reports it first)."""
+
+    code = "missing_rule"
+    english = "a scoring rule is missing from the rules sheet"
+
+
 class FileLocked(DubanError):
     """Excel (or WPS) has the file open: writing now would fight with it."""
 

@@ -144,12 +144,13 @@ class Ledger:
         return result
 
     # -- cells -------------------------------------------------------------------
+    def letter(self, sheet: str, column: str) -> str:
+        """The column letter of a header in this workbook (the template's when built in code)."""
+        return self.headers.get(sheet, {}).get(column) or default_letter(sheet, column)
+
     def cell(self, sheet: str, row: int, column: str) -> str:
         """The A1 address of a value, e.g. ``cell('台账', 17, '完成时限') == 'J17'``."""
-        letter = self.headers.get(sheet, {}).get(column)
-        if letter is None:
-            letter = default_letter(sheet, column)
-        return f"{letter}{int(row)}"
+        return f"{self.letter(sheet, column)}{int(row)}"
 
     # -- construction ------------------------------------------------------------
     @classmethod

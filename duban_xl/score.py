@@ -17,7 +17,7 @@ from .contract import (
     NoticeType, OverdueReason, Sheet, UnitCategory,
 )
 from .deadlines import COUNTED, EFFECTIVE, EXTENSION_STATUS, effective_deadlines, extension_outcomes
-from .errors import BadArgument, DubanError
+from .errors import BadArgument, MissingRule
 from .ledger import ROW, Ledger
 
 # Evidence column of 得分明细, kept out of the contract's column list.
@@ -35,13 +35,6 @@ CANCELLED, NORMAL = "建议取消评优评先资格", "正常"
 
 # Columns every rule's raw points carry before rule values are applied.
 _RAW = [Col.UNIT, Col.ITEM_NO, Col.DATE, Col.RULE_CODE, Col.NOTE, SOURCE, Col.POINTS]
-
-
-class MissingRule(DubanError):
-    """The 规则 sheet lacks a rule the engine applies, or its 分值 is empty."""
-
-    code = "missing_rule"
-    english = "a scoring rule is missing from the rules sheet"
 
 
 @dataclass
@@ -69,7 +62,7 @@ def _text(value: object) -> str:
 
 def _where(ledger: Ledger, sheet: str, rows: pd.Series, column: str) -> pd.Series:
     """「反馈记录」C12 for each row number — the cells behind the points (empty where no row)."""
-    letter = ledger.cell(sheet, 1, column).removesuffix("1")  # one lookup per column, not per row
+    letter = ledger.letter(sheet, column)
     numbers = pd.to_numeric(rows).astype("Int64").astype(str)
     return (f"「{sheet}」{letter}" + numbers).where(rows.notna(), "").astype(object)
 

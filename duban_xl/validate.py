@@ -265,6 +265,13 @@ def feedback(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]
 
 def events(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
     ev = ledger.events
+    assigned = dict(zip(ledger.items[Col.ITEM_NO], ledger.items[Col.ASSIGNED]))
+    for idx, day, item_no in ev[[Col.DATE, Col.ITEM_NO]].itertuples():
+        start = assigned.get(item_no, pd.NaT)
+        if pd.notna(day) and pd.notna(start) and day < start:
+            yield where.finding(WARNING, "event_before_item", Sheet.EVENTS, idx, Col.DATE,
+                                f"事件日期 {day:%Y-%m-%d} 早于事项 {item_no} 的交办日期 {start:%Y-%m-%d}。",
+                                "请核对事件日期或交办单号。")
     for idx, unit, item_no, kind, points in ev[[Col.UNIT, Col.ITEM_NO, Col.EVENT_TYPE, Col.POINTS]].itertuples():
         if not isinstance(unit, str) and not isinstance(item_no, str):
             yield where.finding(ERROR, "event_without_unit", Sheet.EVENTS, idx, Col.UNIT,

@@ -10,7 +10,8 @@ from openpyxl import Workbook, load_workbook
 
 from duban_xl.errors import BadArgument
 from duban_xl.ledger import Ledger, Params, default_rules_frame
-from duban_xl.score import CANCELLED, NORMAL, MissingRule, quarter_ranking, score, score_json
+from duban_xl.errors import MissingRule
+from duban_xl.score import CANCELLED, NORMAL, quarter_ranking, score, score_json
 from duban_xl.score_sheets import build_detail_sheet, build_ranking_sheet, write_csv
 
 YEAR_END = date(2022, 12, 31)

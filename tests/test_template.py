@@ -131,3 +131,13 @@ def test_filled_ledger_computes_status_live(libreoffice, tmp_path):
         "2022-004": ("2099-12-31", ItemStatus.OPEN),
         "2022-005": ("2022-03-31", ItemStatus.OVERDUE),
     }
+
+
+@pytest.mark.libreoffice
+def test_sample_ledger_opens_in_libreoffice_without_formula_errors(libreoffice, tmp_path):
+    path = tmp_path / "sample.xlsx"
+    path.write_bytes((REPO / "samples" / "云和县2022年督查台账.xlsx").read_bytes())
+    sheets = _sheets_as_csv(libreoffice, path)
+    _assert_no_formula_errors(sheets)
+    status = {row[0]: row[-1] for row in sheets[Sheet.ITEMS][1:] if row[0]}
+    assert status["2022-085"] == ItemStatus.DONE and status["2022-090"] == ItemStatus.OVERDUE

@@ -855,21 +855,26 @@ def _column_styles(root: etree._Element) -> dict[str, int]:
 
 
 def _extend_ranges(pkg: Package, part: str, root: etree._Element, header: int, last: int) -> None:
-    """Tables, the autofilter and the dimension that start at the header now end at the last record."""
+    """Tables, the autofilter and the dimension that start at the header now reach the last record.
+
+    They only grow: a template's table pre-formatted over blank rows keeps them.
+    """
     def stretch(el: etree._Element | None) -> bool:
         if el is None or ":" not in el.get("ref", ""):
             return False
         start, end = el.get("ref").split(":")
         if coordinate_from_string(start)[1] > header:
             return False
-        el.set("ref", f"{start}:{coordinate_from_string(end)[0]}{max(last, coordinate_from_string(start)[1] + 1)}")
+        column, end_row = coordinate_from_string(end)
+        el.set("ref", f"{start}:{column}{max(last, end_row, coordinate_from_string(start)[1] + 1)}")
         return True
 
     stretch(root.find(M + "autoFilter"))
     dimension = root.find(M + "dimension")
     if dimension is not None and ":" in dimension.get("ref", ""):
         start, end = dimension.get("ref").split(":")
-        dimension.set("ref", f"{start}:{coordinate_from_string(end)[0]}{last}")
+        column, end_row = coordinate_from_string(end)
+        dimension.set("ref", f"{start}:{column}{max(last, end_row)}")
     for rel, target in pkg.targets(part):
         if rel.get("Type") == REL_TABLE and pkg.has(target):
             table = pkg.xml(target)

@@ -324,3 +324,15 @@ def test_failure_while_building_leaves_the_file_and_folder_as_they_were(ledger):
     with pytest.raises(RuntimeError):
         write_workbook(ledger, sheets=[OwnedSheet(Sheet.FINDINGS, broken)])
     assert ledger.read_bytes() == original and sorted(ledger.parent.iterdir()) == listing
+
+
+def test_a_table_pre_formatted_over_blank_rows_keeps_them(tmp_path):
+    """The template's tables reach row 501 so clerks type into formatted rows; a bulletin must not shrink them."""
+    from duban_xl.template import build_template
+
+    path = build_template(tmp_path / "督查台账.xlsx")
+    before = openpyxl.load_workbook(path)[Sheet.NOTICES].tables["tblNotices"].ref
+    write_workbook(path, replace_rows=[RowsReplacement(Sheet.NOTICES, Col.ISSUE, "2022年第5期", _notice_rows("2022年第5期"))])
+    notices = openpyxl.load_workbook(path)[Sheet.NOTICES]
+    assert notices.tables["tblNotices"].ref == before == "A1:F501"
+    assert [notices["A2"].value, notices["D3"].value, notices["A4"].value] == ["2022年第5期", "县财政局", None]

@@ -61,12 +61,21 @@ class _Where:
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
+        self._lookups: dict[str, tuple[dict, dict]] = {}
+
+    def _lookup(self, sheet: str) -> tuple[dict, dict]:
+        """Frame index → (Excel row, 交办单号) per sheet, built once: ``frame.at`` per finding is slow."""
+        if sheet not in self._lookups:
+            frame = self.ledger.frames[sheet]
+            items = dict(zip(frame.index, frame[Col.ITEM_NO])) if Col.ITEM_NO in frame else {}
+            self._lookups[sheet] = (dict(zip(frame.index, frame[ROW])), items)
+        return self._lookups[sheet]
 
     def finding(self, level: str, code: str, sheet: str, idx, column: str, message: str,
                 suggestion: str = "") -> Finding:
-        frame = self.ledger.frames[sheet]
-        row = frame.at[idx, ROW]
-        item_no = frame.at[idx, Col.ITEM_NO] if Col.ITEM_NO in frame else None
+        rows, items = self._lookup(sheet)
+        row = rows[idx]
+        item_no = items.get(idx)
         return Finding(level, code, sheet, self.ledger.cell(sheet, row, column), column,
                        item_no if isinstance(item_no, str) else "", message, suggestion)
 

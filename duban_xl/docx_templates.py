@@ -356,13 +356,14 @@ def build_monthly() -> DocxDocument:
     paragraph.add_run("\t{{ date }}")
     _p(doc, "{{ month_text }}督查事项办理情况通报", TITLE)
     _p(doc, "{{ summary }}")
-    item = ("交办单号", "r.item_no", 24), ("督查事项", "r.subject", 62), ("承办单位", "r.units", 40)
-    deadline = (("有效时限", "r.deadline", 30),)
+    # widths in mm add up to the 156 mm type area; 交办单号 and dates fit on one line at 小四
+    item = ("交办单号", "r.item_no", 26), ("督查事项", "r.subject", 56), ("承办单位", "r.units", 42)
+    deadline = (("有效时限", "r.deadline", 32),)
     _p(doc, "一、逾期未办结事项", HEADING_1)
     _section_table(doc, "overdue", item + deadline)
     _p(doc, "二、进度滞后事项", HEADING_1)
-    _section_table(doc, "lagging", (item[0], ("督查事项", "r.subject", 44), ("承办单位", "r.units", 30),
-                                    ("有效时限", "r.deadline", 26), ("核查意见", "r.note", 32)))
+    _section_table(doc, "lagging", (item[0], ("督查事项", "r.subject", 40), ("承办单位", "r.units", 30),
+                                    deadline[0], ("核查意见", "r.note", 28)))
     _p(doc, "三、未按时反馈事项", HEADING_1)
     _section_table(doc, "late_feedback", item + deadline)
     _p(doc, "四、表扬", HEADING_1)

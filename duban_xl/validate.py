@@ -97,12 +97,13 @@ def schema_findings(ledger: Ledger) -> Iterator[Finding]:
             continue
         except SchemaErrors as exc:
             cases = exc.failure_cases
+        kinds = {c.name: c.kind for c in spec.columns}
         for case in cases.itertuples(index=False):
             column, check, value, idx = case.column, str(case.check), case.failure_case, case.index
-            if idx is None or pd.isna(idx) or column not in spec.names:
+            if idx is None or pd.isna(idx) or column not in kinds:
                 continue
             idx = int(idx)
-            kind = spec.column(column).kind
+            kind = kinds[column]
             if check == "not_nullable":
                 advice = MISSING_ADVICE.get(column) or (
                     f"请从下拉列表选择：{' / '.join(spec.column(column).choices)}。" if kind == Kind.CHOICE

@@ -21,7 +21,7 @@ class Kind(str, Enum):
     UNITS = "units"  # one or more unit names separated by 、
     UNIT = "unit"  # exactly one unit name, drawn from the 单位 sheet
     NAME = "name"  # a name matched exactly: the 单位 sheet's own 单位名称
-    ITEM_NO = "item_no"  # YYYY-NNN
+    ITEM_NO = "item_no"  # YYYY-NNN (at least three digits)
     MONTH = "month"  # YYYY-MM
 
 

@@ -25,7 +25,7 @@ _DATE_TEXT = re.compile(
     r"(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$"
 )
 _DIGITS8 = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
-_ITEM_NO = re.compile(r"^(?P<y>\d{4})\s*(?:-|年)\s*(?:第)?\s*(?P<n>\d{1,4})\s*号?$")
+_ITEM_NO = re.compile(r"^(?P<y>\d{4})\s*(?:-|年)\s*(?:第)?\s*(?P<n>\d{1,6})\s*号?$")
 _MONTH = re.compile(r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*月?$")
 _DASHES = "－—–‐‑−"
 _BRACKETS = str.maketrans({"(": "（", ")": "）"})
@@ -107,12 +107,13 @@ def parse_date(value: object) -> Parsed:
 
 
 def parse_item_no(value: object) -> Parsed:
-    """'2022-012', '2022-12', '2022－012', '2022年12号' → '2022-012'."""
+    """'2022-012', '2022-12', '2022－012', '2022年12号' → '2022-012'; at least three digits
+    (a city merging counties' ledgers goes past 999: '2022-1234')."""
     text = clean_text(value)
     if text is None:
         return Parsed(None)
     match = _ITEM_NO.match(halfwidth(text).replace(" ", ""))
-    if not match or int(match["n"]) == 0 or int(match["n"]) > 999:
+    if not match or int(match["n"]) == 0:
         return Parsed(None)
     canonical = f"{match['y']}-{int(match['n']):03d}"
     return Parsed(canonical)

@@ -25,7 +25,7 @@ from .deadlines import EXTENSION_STATUS, LATE, extension_outcomes
 from .findings import ERROR, WARNING, Finding, Report
 from .ledger import ROW, Ledger, split_units
 
-ITEM_NO_PATTERN = r"^\d{4}-\d{3}$"
+ITEM_NO_PATTERN = r"^\d{4}-\d{3,6}$"
 MONTH_PATTERN = r"^\d{4}-(0[1-9]|1[0-2])$"
 
 # Column-specific advice for a missing value, citing the clause behind it.
@@ -115,7 +115,7 @@ def schema_findings(ledger: Ledger) -> Iterator[Finding]:
                                     _choice_advice(spec, column, value))
             elif kind == Kind.ITEM_NO:
                 yield where.finding(ERROR, "bad_item_no", sheet, idx, column, f"交办单号“{value}”格式不对。",
-                                    "应为“年份-三位序号”，例如 2022-012。")
+                                    "应为“年份-序号”，序号至少三位，例如 2022-012。")
             elif kind == Kind.MONTH:
                 yield where.finding(ERROR, "bad_month", sheet, idx, column, f"反馈月份“{value}”格式不对。",
                                     "应为“年份-月份”，例如 2022-05。")

@@ -24,7 +24,8 @@ def test_unreadable_dates(text):
 
 
 @pytest.mark.parametrize("text,expected", [("2022-012", "2022-012"), ("2022-12", "2022-012"), ("2022－012", "2022-012"),
-                                           ("2022年12号", "2022-012"), ("2022年第12号", "2022-012"), ("x2022-1", None)])
+                                           ("2022年12号", "2022-012"), ("2022年第12号", "2022-012"), ("2022-0012", "2022-012"),
+                                           ("2022-1234", "2022-1234"), ("2022-000", None), ("x2022-1", None)])
 def test_item_numbers(text, expected):
     assert parse_item_no(text).value == expected
 

@@ -38,7 +38,7 @@ D = dt.date
 # ---- the valid sample ------------------------------------------------------------------
 
 def sample_frames() -> dict[str, pd.DataFrame]:
-    """synth bulk (items 001–084) plus curated items 085–092 and events."""
+    """synth bulk items plus curated ones (written as 085–092, numbered by assignment date at the end)."""
     frames = synth_frames(BULK_ITEMS, seed=SAMPLE_SEED, year=2022)
     curated_items, feedback, extensions, notices = _curated()
     frames[Sheet.ITEMS] = _append(frames[Sheet.ITEMS], curated_items)
@@ -46,6 +46,16 @@ def sample_frames() -> dict[str, pd.DataFrame]:
     frames[Sheet.EXTENSIONS] = _append(frames[Sheet.EXTENSIONS], extensions)
     frames[Sheet.NOTICES] = _append(frames[Sheet.NOTICES], notices)
     frames[Sheet.EVENTS] = _append(frames[Sheet.EVENTS], _curated_events())
+    return _numbered_by_assignment(frames)
+
+
+def _numbered_by_assignment(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """交办单号 in the order items were assigned, across bulk and curated items, in every sheet."""
+    items = frames[Sheet.ITEMS].sort_values(Col.ASSIGNED, kind="stable").reset_index(drop=True)
+    renumber = {old: f"2022-{seq:03d}" for seq, old in enumerate(items[Col.ITEM_NO], start=1)}
+    frames[Sheet.ITEMS] = items
+    for sheet in (Sheet.ITEMS, Sheet.EXTENSIONS, Sheet.FEEDBACK, Sheet.EVENTS, Sheet.NOTICES):
+        frames[sheet][Col.ITEM_NO] = frames[sheet][Col.ITEM_NO].map(lambda no: renumber.get(no, no))
     return frames
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pandas as pd
 
@@ -142,7 +142,7 @@ def _items(rng: random.Random, n: int, year: int, units: list[str]) -> tuple[lis
         item = _Item(_item_no(year, seq, n), chosen, assigned, deadline, done, topic)
         items.append(item)
         rows.append({
-            Col.ITEM_NO: item.no, Col.SOURCE: source, Col.SUBJECT: SOURCE_SUBJECTS[source].format(t=topic),
+            Col.ITEM_NO: None, Col.SOURCE: source, Col.SUBJECT: SOURCE_SUBJECTS[source].format(t=topic),
             Col.MAJOR: YES if major else NO,
             Col.APPROVED_BY: APPROVER_MAJOR if major else APPROVERS[0],
             Col.LEAD: rng.choice(LEADERS), Col.HOST: chosen[0], Col.COHOSTS: "、".join(chosen[1:]) or None,
@@ -154,6 +154,10 @@ def _items(rng: random.Random, n: int, year: int, units: list[str]) -> tuple[lis
             Col.ARCHIVED: done + dt.timedelta(days=rng.randrange(5, 30)) if done and done < dt.date(year, 11, 30) else None,
             Col.REMARK: None,
         })
+    # 交办单号 run in the order items were assigned, as a ledger kept day by day does
+    order = sorted(range(n), key=lambda i: (items[i].assigned, i))
+    items = [replace(items[i], no=_item_no(year, seq, n)) for seq, i in enumerate(order, start=1)]
+    rows = [dict(rows[i], **{Col.ITEM_NO: item.no}) for item, i in zip(items, order)]
     return items, pd.DataFrame(rows)
 
 
@@ -243,7 +247,7 @@ def _events(rng: random.Random, items: list[_Item], year: int, units: list[str])
         item_only = rng.random() < 0.2
         falsified = kind == "其他问题" and rng.random() < 0.3
         rows.append({
-            Col.DATE: dt.date(year, rng.randrange(1, 13), rng.randrange(1, 29)),
+            Col.DATE: _after(dt.date(year, rng.randrange(1, 13), rng.randrange(1, 29)), item.assigned, year),
             Col.UNIT: None if item_only else rng.choice(item.units),
             Col.ITEM_NO: item.no if item_only or kind != "拒不配合督查" else None,
             Col.EVENT_TYPE: kind, Col.POINTS: rng.choice((1, 2, 3)) if kind == "其他问题" else None,
@@ -251,6 +255,11 @@ def _events(rng: random.Random, items: list[_Item], year: int, units: list[str])
             Col.BASIS: f"云政督〔{year}〕{k + 1}号",
         })
     return pd.DataFrame(rows)
+
+
+def _after(day: dt.date, assigned: dt.date, year: int) -> dt.date:
+    """An event about an item happens after the item was assigned (and within the year)."""
+    return min(max(day, assigned + dt.timedelta(days=14)), dt.date(year, 12, 31))
 
 
 def _notices(items: list[_Item], feedback: pd.DataFrame, events: pd.DataFrame, year: int) -> pd.DataFrame:

@@ -32,6 +32,8 @@ MEMORY_LIMIT_MIB = 2048  # issue 5: 100k items within 2 GiB
 MEMORY_FROM = 100_000  # the memory target applies from this size on
 INVALID_SHARE = 0.01  # the «with invalid rows» ledger: 1 % of the items' rows are broken
 FLAT_TOLERANCE = 1.5  # write-back into 10× bigger untouched sheets may take at most this much longer
+STAGE_TIMEOUT = 240  # seconds; a stage still running then is stopped and reported as a miss
+SLOW = 20  # seconds; a stage this slow is run once, not repeated
 
 
 @dataclass(frozen=True)
@@ -64,27 +66,51 @@ class Row:
     ok: bool | None
     runs: list[float] = field(default_factory=list)
     parts: dict[str, float] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # e.g. findings, detail rows
+    timed_out: bool = False
 
 
 def repeats_for(n: int) -> int:
     return 5 if n <= 2_000 else 3 if n <= 20_000 else 1
 
 
+class TimedOut(Exception):
+    """A stage ran past ``STAGE_TIMEOUT``: reported as a miss, so ``make bench`` stays bounded."""
+
+
 def run_stage(stage: str, ledger: Path, repeats: int, result: Path | None = None) -> dict:
-    """Median seconds over ``repeats`` fresh processes; peak memory is the largest seen."""
+    """Median seconds over up to ``repeats`` fresh processes; peak memory is the largest seen.
+
+    A stage slower than ``SLOW`` seconds is not repeated: one run is precise enough there.
+    """
     runs = []
     for _ in range(repeats):
         cmd = [sys.executable, "-m", "benchmarks.stage", stage, str(ledger)]
         if result is not None:
             cmd += ["--result", str(result)]
-        done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        try:
+            done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=STAGE_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            raise TimedOut(stage) from None
         if done.returncode != 0:
             raise RuntimeError(f"stage {stage} on {ledger.name} failed:\n{done.stderr[-3000:]}")
         runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+        if runs[-1]["seconds"] > SLOW:
+            break
     middle = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
     return {"seconds": statistics.median(r["seconds"] for r in runs), "runs": [r["seconds"] for r in runs],
-            "parts": middle["parts"], "import_seconds": statistics.median(r["import_seconds"] for r in runs),
+            "parts": middle["parts"], "counts": middle.get("counts", {}),
+            "import_seconds": statistics.median(r["import_seconds"] for r in runs),
             "peak_mib": max(r["peak_mib"] for r in runs)}
+
+
+def measure(stage: str, ledger: Path, repeats: int, result: Path | None = None) -> dict:
+    """``run_stage``, or a timed-out record (seconds = the timeout, no memory figure)."""
+    try:
+        return run_stage(stage, ledger, repeats, result)
+    except TimedOut:
+        return {"seconds": float(STAGE_TIMEOUT), "runs": [], "parts": {}, "counts": {}, "import_seconds": 0.0,
+                "peak_mib": None, "timed_out": True}
 
 
 def _row(label: str, n: int, measured: dict, baseline: float | None, target: float | None,
@@ -99,19 +125,20 @@ def _row(label: str, n: int, measured: dict, baseline: float | None, target: flo
         ok = (ok is not False) and extra_ok
     if n >= MEMORY_FROM:
         goals.append(f"≤ {MEMORY_LIMIT_MIB // 1024} GiB")
-        ok = (ok is not False) and measured["peak_mib"] <= MEMORY_LIMIT_MIB
-    return Row(label, n, measured["seconds"], ratio, measured["peak_mib"], ", ".join(goals), ok,
-               measured.get("runs", []), measured.get("parts", {}))
+        ok = (ok is not False) and measured["peak_mib"] is not None and measured["peak_mib"] <= MEMORY_LIMIT_MIB
+    timed_out = measured.get("timed_out", False)
+    return Row(label, n, measured["seconds"], ratio, measured["peak_mib"], ", ".join(goals),
+               False if timed_out else ok, measured["runs"], measured["parts"], measured["counts"], timed_out)
 
 
-def bench_size(n: int, sizes: list[int], work: Path, say) -> list[Row]:
+def bench_size(n: int, sizes: list[int], work: Path, say, repeats: int | None = None) -> list[Row]:
     ledger = ledger_path(n)
-    repeats = repeats_for(n)
+    repeats = repeats or repeats_for(n)
     measured = {}
     for stage in STAGES:
         say(f"  N={n:>7,}  {stage.label} ×{repeats}")
         result = work / f"score_{n}.pickle"
-        measured[stage.key] = run_stage(stage.key, ledger, repeats, result if stage.key in ("score", "write") else None)
+        measured[stage.key] = measure(stage.key, ledger, repeats, result if stage.key in ("score", "write") else None)
     baseline = min(measured["baseline-calamine"]["seconds"], measured["baseline-fastexcel"]["seconds"])
     rows = [_row(s.label, n, measured[s.key], baseline, s.target) for s in STAGES]
     imports = measured["score"]["import_seconds"]
@@ -121,7 +148,7 @@ def bench_size(n: int, sizes: list[int], work: Path, say) -> list[Row]:
     bigger = 10 * n
     if bigger in sizes or cached_path(bigger).exists():
         say(f"  N={n:>7,}  write-back into the {bigger:,}-item ledger ×{repeats}")
-        wide = run_stage("write", ledger_path(bigger), repeats, work / f"score_{n}.pickle")
+        wide = measure("write", ledger_path(bigger), repeats, work / f"score_{n}.pickle")
         flat = wide["seconds"] <= FLAT_TOLERANCE * measured["write"]["seconds"]
         rows.append(_row(f"write-back, untouched sheets 10× ({bigger:,} items)", n, wide, baseline, 5.0,
                          flat, f"≤ {FLAT_TOLERANCE:g}× write-back"))
@@ -129,7 +156,7 @@ def bench_size(n: int, sizes: list[int], work: Path, say) -> list[Row]:
         bad = ledger_path(n, invalid_rows=max(1, int(n * INVALID_SHARE)))
         say(f"  N={n:>7,}  read + validate with {INVALID_SHARE:.0%} invalid rows ×{repeats}")
         rows.append(_row(f"read + validate, {INVALID_SHARE:.0%} invalid rows", n,
-                         run_stage("validate", bad, repeats), baseline, 3.0))
+                         measure("validate", bad, repeats), baseline, 3.0))
     return rows
 
 
@@ -164,7 +191,9 @@ def _cells(row: Row) -> tuple[str, ...]:
     ratio = f"{row.ratio:.2f}×" if row.ratio is not None else ""
     peak = "" if row.peak_mib is None else f"{row.peak_mib:,.0f}"
     ok = "" if row.ok is None else ("yes" if row.ok else "NO")
-    return (row.stage, f"{row.n:,}", f"{row.seconds:.3f}", ratio, peak, row.target, ok)
+    seconds = f"> {row.seconds:.0f} (stopped)" if row.timed_out else f"{row.seconds:.3f}"
+    return (row.stage, f"{row.n:,}", seconds, ratio if not row.timed_out else f"> {row.ratio:.0f}×", peak,
+            row.target, ok)
 
 
 def text_table(rows: list[Row]) -> str:
@@ -221,6 +250,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", type=Path, default=DEFAULT_JSON, help=f"default {DEFAULT_JSON.relative_to(ROOT)}")
     parser.add_argument("--markdown", type=Path, default=DEFAULT_MARKDOWN,
                         help=f"default {DEFAULT_MARKDOWN.relative_to(ROOT)}")
+    parser.add_argument("--repeats", type=int, help="runs per stage (default: 5 up to 2k items, 3 up to 20k, else 1)")
     args = parser.parse_args(argv)
     sizes = sorted({int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()})
 
@@ -236,7 +266,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="duban_bench_") as work:
         for n in sizes:
-            rows += bench_size(n, sizes, Path(work), say)
+            rows += bench_size(n, sizes, Path(work), say, args.repeats)
     elapsed = time.perf_counter() - started
     info = machine()
     print(text_table(rows))

@@ -36,6 +36,7 @@ class Clock:
 
     def __init__(self) -> None:
         self.parts: dict[str, float] = {}
+        self.counts: dict[str, int] = {}  # sizes that explain a time: findings, detail rows, …
         self._last = time.perf_counter()
 
     def lap(self, name: str) -> None:
@@ -90,8 +91,9 @@ def read(args: argparse.Namespace, clock: Clock) -> None:
 def validate(args: argparse.Namespace, clock: Clock) -> None:
     from duban_xl.validate import validate as run_validate
 
-    run_validate(_read(args, clock), AS_OF)
+    report = run_validate(_read(args, clock), AS_OF)
     clock.lap("validate")
+    clock.counts.update(errors=len(report.errors), warnings=len(report.warnings))
 
 
 def score(args: argparse.Namespace, clock: Clock) -> None:
@@ -99,10 +101,11 @@ def score(args: argparse.Namespace, clock: Clock) -> None:
     from duban_xl.validate import validate as run_validate
 
     ledger = _read(args, clock)
-    run_validate(ledger, AS_OF)
+    report = run_validate(ledger, AS_OF)
     clock.lap("validate")
     result = run_score(ledger, AS_OF)
     clock.lap("score")
+    clock.counts.update(errors=len(report.errors), detail_rows=len(result.detail), ranked_units=len(result.ranking))
     if args.result:  # for the write-back stage, which then measures writing alone
         args.result.write_bytes(pickle.dumps(result))
 
@@ -110,8 +113,9 @@ def score(args: argparse.Namespace, clock: Clock) -> None:
 def bulletin(args: argparse.Namespace, clock: Clock) -> None:
     from duban_xl.bulletin import monthly_bulletin
 
-    monthly_bulletin(_read(args, clock), MONTH)
+    issue = monthly_bulletin(_read(args, clock), MONTH)
     clock.lap("bulletin")
+    clock.counts.update(records=len(issue.records))
 
 
 def write(args: argparse.Namespace, clock: Clock) -> None:
@@ -128,6 +132,7 @@ def write(args: argparse.Namespace, clock: Clock) -> None:
                                OwnedSheet(Sheet.SCORE_DETAIL, lambda ws: build_detail_sheet(ws, result))])
         clock.lap("write")
     clock.parts.pop("load result (not counted)")
+    clock.counts.update(detail_rows=len(result.detail), ranked_units=len(result.ranking))
 
 
 RUNNERS: dict[str, Callable[[argparse.Namespace, Clock], None]] = {
@@ -159,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         RUNNERS[args.stage](args, clock)
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
-    print(json.dumps({"stage": args.stage, "seconds": clock.total, "parts": clock.parts,
+    print(json.dumps({"stage": args.stage, "seconds": clock.total, "parts": clock.parts, "counts": clock.counts,
                       "import_seconds": import_seconds, "peak_mib": peak_kib / 1024}))
     return 0
 

@@ -13,71 +13,37 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .contract import Col, Sheet, UnitCategory
 from .score import CANCELLED, DETAIL_COLUMNS, RANKING_COLUMNS, ScoreResult, plain_number
+from .sheet_style import TITLE_FONT, landscape, put, quote_formula_text, write_table
 
-DATE_FORMAT = "yyyy-mm-dd"
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-TITLE_FONT = Font(bold=True, size=14)
 GROUP_FONT = Font(bold=True, size=12, color="1F4E78")
 PLUS = (Font(color="006100"), PatternFill("solid", fgColor="C6EFCE"))  # green: points gained
 MINUS = (Font(color="9C0006"), PatternFill("solid", fgColor="FFC7CE"))  # red: points lost
 CANCELLED_STYLE = (Font(bold=True, color="9C0006"), PatternFill("solid", fgColor="FFC7CE"))
-THIN = Side(style="thin", color="BFBFBF")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 DETAIL_WIDTHS = {Col.UNIT: 22, Col.SCORING_UNIT: 22, Col.ITEM_NO: 11, Col.DATE: 12, Col.QUARTER: 6,
                  Col.RULE_CODE: 9, Col.CLAUSE: 9, Col.NOTE: 70, Col.POINTS: 7}
 RANKING_WIDTHS = {Col.UNIT_CATEGORY: 13, Col.RANK: 6, Col.UNIT: 22, Col.ELIGIBILITY: 22}
 
 
-def _header(ws: Worksheet, row: int, columns: tuple[str, ...]) -> None:
-    for col, name in enumerate(columns, start=1):
-        cell = ws.cell(row=row, column=col, value=name)
-        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, BORDER
-        cell.alignment = Alignment(horizontal="center", vertical="center")
-
-
-def _widths(ws: Worksheet, columns: tuple[str, ...], widths: dict[str, int], default: int) -> None:
-    for col, name in enumerate(columns, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = widths.get(name, default)
-
-
-def _value(value: object) -> object:
-    """Cell value: real dates, plain ints where whole, empty for missing."""
-    if isinstance(value, pd.Timestamp):
-        return value.to_pydatetime()
-    if isinstance(value, float):
-        return None if pd.isna(value) else plain_number(value)
-    return value
-
-
-def _sign_style(cell, value: float) -> None:
-    if value:
-        cell.font, cell.fill = PLUS if value > 0 else MINUS
+def _widths(columns: tuple[str, ...], widths: dict[str, int], default: int) -> list[int]:
+    return [widths.get(name, default) for name in columns]
 
 
 def build_detail_sheet(ws: Worksheet, result: ScoreResult) -> None:
     """得分明细: one row per point with its 来源 cells; header frozen and filterable."""
     columns = DETAIL_COLUMNS
-    _header(ws, 1, columns)
+    write_table(ws, result.detail[list(columns)], widths=_widths(columns, DETAIL_WIDTHS, 30))
     points_col = columns.index(Col.POINTS) + 1
-    for row, record in enumerate(result.detail[list(columns)].itertuples(index=False), start=2):
-        for col, value in enumerate(record, start=1):
-            cell = ws.cell(row=row, column=col, value=_value(value))
-            cell.border = BORDER
-            if isinstance(value, pd.Timestamp):
-                cell.number_format = DATE_FORMAT
-        _sign_style(ws.cell(row=row, column=points_col), float(record[points_col - 1]))
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{max(ws.max_row, 1)}"
-    _widths(ws, columns, DETAIL_WIDTHS, 30)
-    ws.page_setup.orientation = "landscape"
-    ws.print_title_rows = "1:1"
+    for row, value in enumerate(result.detail[Col.POINTS], start=2):
+        if value:
+            cell = ws.cell(row=row, column=points_col)
+            cell.font, cell.fill = PLUS if value > 0 else MINUS
+    landscape(ws)
 
 
 def _chart_height(units: int) -> float:
@@ -107,26 +73,21 @@ def _group_chart(ws: Worksheet, category: str, header_row: int, last_row: int, a
 def build_ranking_sheet(ws: Worksheet, result: ScoreResult) -> None:
     """季度排名: a titled table per group, 总分 colour scale, cancelled 评优资格 in red, one bar chart per group."""
     columns = RANKING_COLUMNS
-    ws.cell(row=1, column=1, value=f"{result.year}年度督查考评得分及季度排名（截至{result.as_of:%Y年%m月%d日}，"
-                                    f"基准分{plain_number(result.base)}分）").font = TITLE_FONT
+    put(ws, 1, 1, f"{result.year}年度督查考评得分及季度排名（截至{result.as_of:%Y年%m月%d日}，"
+                  f"基准分{plain_number(result.base)}分）").font = TITLE_FONT
     total_col = columns.index(Col.TOTAL) + 1
     eligibility_col = columns.index(Col.ELIGIBILITY) + 1
     chart_anchor_col = get_column_letter(len(columns) + 2)
     row = 3
     for category in UnitCategory.RANKED:
         group = result.ranking[result.ranking[Col.UNIT_CATEGORY] == category]
-        ws.cell(row=row, column=1, value=f"{category}（{len(group)}个单位）").font = GROUP_FONT
+        put(ws, row, 1, f"{category}（{len(group)}个单位）").font = GROUP_FONT
         title_row, header_row = row, row + 1
-        _header(ws, header_row, columns)
-        row = header_row + 1
-        for record in group[list(columns)].itertuples(index=False):
-            for col, value in enumerate(record, start=1):
-                ws.cell(row=row, column=col, value=_value(value)).border = BORDER
-            if record[eligibility_col - 1] == CANCELLED:
-                cell = ws.cell(row=row, column=eligibility_col)
+        last_row = write_table(ws, group[list(columns)], start_row=header_row, freeze=False, autofilter=False)
+        for offset, eligibility in enumerate(group[Col.ELIGIBILITY]):
+            if eligibility == CANCELLED:
+                cell = ws.cell(row=header_row + 1 + offset, column=eligibility_col)
                 cell.font, cell.fill = CANCELLED_STYLE
-            row += 1
-        last_row = row - 1
         if len(group):
             total = f"{get_column_letter(total_col)}{header_row + 1}:{get_column_letter(total_col)}{last_row}"
             ws.conditional_formatting.add(total, ColorScaleRule(start_type="min", start_color="F8696B",
@@ -135,21 +96,22 @@ def build_ranking_sheet(ws: Worksheet, result: ScoreResult) -> None:
                                                                 end_color="63BE7B"))
             _group_chart(ws, category, header_row, last_row, f"{chart_anchor_col}{title_row}")
         # leave room for the chart before the next group's table (a default row is about 0.53 cm)
-        row = max(row, title_row + math.ceil(_chart_height(len(group)) / 0.53)) + 1
-    _widths(ws, columns, RANKING_WIDTHS, 9)
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth = 1
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+        row = max(last_row + 1, title_row + math.ceil(_chart_height(len(group)) / 0.53)) + 1
+    for offset, width in enumerate(_widths(columns, RANKING_WIDTHS, 9), start=1):
+        ws.column_dimensions[get_column_letter(offset)].width = width
+    landscape(ws, title_rows=None)
 
 
 def _csv_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dates as 2022-06-30 and whole numbers without .0, as a clerk expects to see them."""
+    """Dates as 2022-06-30, whole numbers without .0, and no text Excel would run as a formula."""
     out = frame.copy()
     for name in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[name]):
             out[name] = out[name].dt.strftime("%Y-%m-%d")
         elif pd.api.types.is_float_dtype(out[name]):
             out[name] = out[name].map(plain_number).astype(object)
+        else:
+            out[name] = out[name].map(quote_formula_text).astype(object)
     return out
 
 

@@ -30,13 +30,15 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_value(value: object) -> object:
-    """A plain cell value: dates as dates, NA as empty, anything else as text or number."""
+    """A plain cell value: dates as dates, NA as empty, whole numbers as ints (3, not 3.0), else text."""
     if value is None:
         return None
     if isinstance(value, pd.Timestamp):
         return None if pd.isna(value) else value.date()
-    if isinstance(value, (dt.date, int, float)) and not isinstance(value, bool):
-        return None if isinstance(value, float) and pd.isna(value) else value
+    if isinstance(value, float):
+        return None if pd.isna(value) else int(value) if value.is_integer() else value
+    if isinstance(value, (dt.date, int)) and not isinstance(value, bool):
+        return value
     try:
         if pd.isna(value):
             return None
@@ -93,11 +95,12 @@ def fill_rows(ws: Worksheet, rows: Iterable[int], fill: PatternFill, first_colum
             ws.cell(row=row, column=column).fill = fill
 
 
-def landscape(ws: Worksheet, title_rows: str = "1:1") -> None:
-    """A4 landscape, fit to width, header repeated on every printed page."""
+def landscape(ws: Worksheet, title_rows: str | None = "1:1") -> None:
+    """A4 landscape, fit to width, the header (if any) repeated on every printed page."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = title_rows
+    if title_rows:
+        ws.print_title_rows = title_rows

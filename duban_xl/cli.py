@@ -58,6 +58,13 @@ def progress() -> Iterator[callable]:
         yield lambda message: status.update(f"{message}…")
 
 
+def write_mode(write: bool, in_place: bool) -> api.WriteMode:
+    """--write alone writes a copy beside the ledger; --write --in-place writes the ledger itself."""
+    if in_place and not write:
+        raise BadArgument("--in-place 需与 --write 一起使用。", "--in-place needs --write")
+    return ("in_place" if in_place else "copy") if write else None
+
+
 def today(as_of: dt.date | None) -> dt.date:
     return as_of or dt.date.today()
 
@@ -120,9 +127,7 @@ def validate_cmd(ledger: Path, as_of, as_json: bool, write: bool, in_place: bool
 
     例：duban validate 督查台账.xlsx --as-of 2022-12-31 --write
     """
-    if in_place and not write:
-        raise BadArgument("--in-place 需与 --write 一起使用。", "--in-place needs --write")
-    mode = ("in_place" if in_place else "copy") if write else None
+    mode = write_mode(write, in_place)
     with progress() as say:
         result = api.validate_workbook(ledger, today(as_of), write=mode, progress=say)
     if as_json:
@@ -148,9 +153,7 @@ def score_cmd(ledger: Path, as_of, as_json: bool, csv_dir: Path | None, write: b
     """
     from .score import score_json
 
-    if in_place and not write:
-        raise BadArgument("--in-place 需与 --write 一起使用。", "--in-place needs --write")
-    mode = ("in_place" if in_place else "copy") if write else None
+    mode = write_mode(write, in_place)
     with progress() as say:
         scoring = api.score_workbook(ledger, today(as_of), write=mode, csv_dir=csv_dir, progress=say)
     if as_json:

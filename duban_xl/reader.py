@@ -17,8 +17,10 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Callable, Iterable, Mapping
+from operator import itemgetter
+from typing import Callable, Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 import python_calamine
 from openpyxl.utils import get_column_letter
@@ -106,23 +108,32 @@ PARSERS: dict[Kind, Callable[[object], Parsed]] = {
 }
 
 
-def _distinct(parse: Callable[[object], object]) -> Callable[[object], object]:
-    """``parse`` run once per distinct cell value: ledgers repeat units, choices and dates.
+class _Distinct:
+    """``parse`` run once per distinct cell value of a column: ledgers repeat units, choices and dates.
 
-    Keyed by (type, value) so 1, 1.0 and True stay apart; unhashable values are parsed each time.
+    Keyed by (type, value) so 1, 1.0 and True stay apart. The per-cell work is C-level
+    (zip, map, set); Python runs once per distinct value.
     """
-    cache: dict[tuple[type, object], object] = {}
 
-    def cached(value: object) -> object:
-        key = (value.__class__, value)
+    def __init__(self, parse: Callable[[object], object], values: Sequence) -> None:
+        self.keys = list(zip(map(type, values), values))
         try:
-            return cache[key]
-        except KeyError:
-            result = cache[key] = parse(value)
-            return result
-        except TypeError:
-            return parse(value)
-    return cached
+            self.results = {key: parse(key[1]) for key in set(self.keys)}
+        except TypeError:  # an unhashable value (not from calamine): key each cell by position
+            self.keys = list(enumerate(values))
+            self.results = {key: parse(key[1]) for key in self.keys}
+
+    def mapped(self, final: Callable[[object], object] = lambda result: result) -> list:
+        """Each cell's result, through ``final`` (also evaluated once per distinct value)."""
+        finals = {key: final(result) for key, result in self.results.items()}
+        return list(map(finals.__getitem__, self.keys))
+
+    def cells_where(self, flagged: Callable[[object], bool]) -> list[tuple[int, object]]:
+        """(position, result) of the cells whose result is flagged, in column order."""
+        hits = {key for key, result in self.results.items() if flagged(result)}
+        if not hits:
+            return []
+        return [(i, self.results[key]) for i, key in enumerate(self.keys) if key in hits]
 
 
 def _blank_or(parse: Callable[[object], Parsed]) -> Callable[[object], Parsed | None]:
@@ -130,57 +141,59 @@ def _blank_or(parse: Callable[[object], Parsed]) -> Callable[[object], Parsed | 
     return lambda value: None if is_blank(value) else parse(value)
 
 
-def _parse_column(values: list, rows: list[int], spec: SheetSpec, column_name: str, letter: str,
+def _parse_column(values: Sequence, rows: list[int], spec: SheetSpec, column_name: str, letter: str,
                   findings: list[Finding]) -> pd.Series:
     column = spec.column(column_name)
     if column.kind == Kind.DATE:
-        parsed_values = list(map(_distinct(_blank_or(parse_date)), values))
-        for parsed, value, row in zip(parsed_values, values, rows):
-            if parsed is None:
-                continue
-            if not parsed.ok:
-                findings.append(Finding(ERROR, "bad_date", spec.name, f"{letter}{row}", column_name, "",
-                                        f"“{clean_text(value)}”不是有效日期。",
+        parsed = _Distinct(_blank_or(parse_date), values)
+        for i, p in parsed.cells_where(lambda p: p is not None and (not p.ok or bool(p.lenient))):
+            if not p.ok:
+                findings.append(Finding(ERROR, "bad_date", spec.name, f"{letter}{rows[i]}", column_name, "",
+                                        f"“{clean_text(values[i])}”不是有效日期。",
                                         "请填写日期，例如 2022-05-06（单元格设为日期格式）。"))
-            elif parsed.lenient:
-                findings.append(Finding(WARNING, "date_as_text", spec.name, f"{letter}{row}", column_name, "",
-                                        f"单元格中是文字“{parsed.lenient}”而不是日期，已按 "
-                                        f"{parsed.value:%Y-%m-%d} 读取。",
+            else:
+                findings.append(Finding(WARNING, "date_as_text", spec.name, f"{letter}{rows[i]}", column_name, "",
+                                        f"单元格中是文字“{p.lenient}”而不是日期，已按 "
+                                        f"{p.value:%Y-%m-%d} 读取。",
                                         "请改为日期格式，以免排序、公式和筛选出错。"))
-        return pd.Series([p.value if p is not None and p.ok else pd.NaT for p in parsed_values],
+        return pd.Series(parsed.mapped(lambda p: p.value if p is not None and p.ok else pd.NaT),
                          dtype="datetime64[ns]")
     if column.kind in (Kind.NUMBER, Kind.INT):
-        parsed_values = list(map(_distinct(_blank_or(parse_number)), values))
-        for parsed, value, row in zip(parsed_values, values, rows):
-            if parsed is not None and not parsed.ok:
-                findings.append(Finding(ERROR, "bad_number", spec.name, f"{letter}{row}", column_name, "",
-                                        f"“{clean_text(value)}”不是数字。", "请填写数字，例如 3 或 -5。"))
-        return pd.Series([p.value if p is not None and p.ok else float("nan") for p in parsed_values],
+        parsed = _Distinct(_blank_or(parse_number), values)
+        for i, _ in parsed.cells_where(lambda p: p is not None and not p.ok):
+            findings.append(Finding(ERROR, "bad_number", spec.name, f"{letter}{rows[i]}", column_name, "",
+                                    f"“{clean_text(values[i])}”不是数字。", "请填写数字，例如 3 或 -5。"))
+        return pd.Series(parsed.mapped(lambda p: p.value if p is not None and p.ok else float("nan")),
                          dtype="float64")
     parser = PARSERS[column.kind]
-    return pd.Series(list(map(_distinct(lambda v: parser(v).value), values)), dtype=object)
+    return pd.Series(_Distinct(lambda v: parser(v).value, values).mapped(), dtype=object)
 
 
 def _read_sheet(rows: list[list], spec: SheetSpec, findings: list[Finding]) -> tuple[pd.DataFrame, dict[str, str]]:
     header_row, positions = _locate_header(rows, spec)
     letters = {name: get_column_letter(idx + 1) for name, idx in positions.items()}
     body = rows[header_row + 1:]
+    width = max(positions.values()) + 1
+    if any(len(row) < width for row in body):  # ragged rows (values from xlwings): pad with empty cells
+        body = [row if len(row) >= width else list(row) + [""] * (width - len(row)) for row in body]
     # Column by column (not cell by cell): a row is kept when any of the contract's columns is filled.
-    raw: list[list] = []
-    filled = [False] * len(body)
+    raw: list[Sequence] = []
+    filled = np.zeros(len(body), dtype=bool)
     for name in spec.names:
         i = positions.get(name)
-        values = [""] * len(body) if i is None else [row[i] if i < len(row) else "" for row in body]
+        if i is None:
+            raw.append([""] * len(body))
+            continue
+        values = list(map(itemgetter(i), body))
         raw.append(values)
-        if i is not None:
-            blank = _distinct(is_blank)
-            filled = [f or not blank(v) for f, v in zip(filled, values)]
-    keep = [offset for offset, f in enumerate(filled) if f]
+        filled |= ~np.array(_Distinct(is_blank, values).mapped(), dtype=bool)
+    keep = np.flatnonzero(filled).tolist()
     excel_rows = [header_row + 2 + offset for offset in keep]
-    columns = [[values[offset] for offset in keep] for values in raw] if len(keep) < len(body) else raw
+    if len(keep) < len(body):
+        raw = [list(map(values.__getitem__, keep)) for values in raw]
     frame = pd.DataFrame({ROW: pd.Series(excel_rows, dtype="int64")})
     sheet_findings: list[Finding] = []
-    for name, values in zip(spec.names, columns):
+    for name, values in zip(spec.names, raw):
         letter = letters.get(name, "?")
         frame[name] = _parse_column(values, excel_rows, spec, name, letter, sheet_findings)
     frame = frame[list(spec.names) + [ROW]]

@@ -17,6 +17,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .bulletin import cn_date
 from .contract import Col, Sheet, UnitCategory
 from .score import CANCELLED, DETAIL_COLUMNS, RANKING_COLUMNS, ScoreResult, plain_number
 from .sheet_style import TITLE_FONT, landscape, put, quote_formula_text, write_table
@@ -73,7 +74,7 @@ def _group_chart(ws: Worksheet, category: str, header_row: int, last_row: int, a
 def build_ranking_sheet(ws: Worksheet, result: ScoreResult) -> None:
     """季度排名: a titled table per group, 总分 colour scale, cancelled 评优资格 in red, one bar chart per group."""
     columns = RANKING_COLUMNS
-    put(ws, 1, 1, f"{result.year}年度督查考评得分及季度排名（截至{result.as_of:%Y年%m月%d日}，"
+    put(ws, 1, 1, f"{result.year}年度督查考评得分及季度排名（截至{cn_date(result.as_of)}，"
                   f"基准分{plain_number(result.base)}分）").font = TITLE_FONT
     total_col = columns.index(Col.TOTAL) + 1
     eligibility_col = columns.index(Col.ELIGIBILITY) + 1

@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 from typing import Sequence
 
-from .bulletin import parse_month
+from .dates import parse_month
 from .files import atomic_path
 from .errors import BadArgument, FileMissing
 

@@ -9,9 +9,7 @@ produced here are a record: 进度滞后 / 逾期未办结 rows later cost point
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
-import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -20,12 +18,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .dates import cn_date, day_of_month, parse_month
 from .contract import (
     EVENT_RULES, PRAISE_RULES, CheckResult, Col, FeedbackMode, FeedbackType, NoticeType,
     OverdueReason, Pace, Sheet,
 )
 from .deadlines import EFFECTIVE, effective_deadlines
-from .errors import BadArgument
 from .ledger import ROW, Ledger
 from .sheet_style import GREEN, RED, TITLE_FONT, YELLOW, landscape, put, write_table
 
@@ -36,29 +34,6 @@ LAGGING_COLUMNS = [Col.ITEM_NO, Col.SUBJECT, Col.UNIT, EFFECTIVE, Col.CHECK_NOTE
 LATE_COLUMNS = [Col.ITEM_NO, Col.SUBJECT, Col.UNIT, EFFECTIVE]
 PRAISE_COLUMNS = [Col.UNIT, Col.EVENT_TYPE, Col.REASON, Col.DATE]
 RECORD_COLUMNS = [Col.ISSUE, Col.NOTICE_DATE, Col.ITEM_NO, Col.UNIT, Col.NOTICE_TYPE, Col.NOTE]
-
-_MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
-
-
-def parse_month(month: str) -> tuple[dt.date, dt.date]:
-    """'2022-06' → (2022-06-01, 2022-06-30); anything else is a BadArgument a clerk can fix."""
-    match = _MONTH.fullmatch(str(month).strip())
-    if match is None:
-        raise BadArgument(f"月份「{month}」格式不对：请按 YYYY-MM 填写月份，例如 2022-06。",
-                          f"month must be YYYY-MM, got {month!r}")
-    year, mon = int(match[1]), int(match[2])
-    return dt.date(year, mon, 1), dt.date(year, mon, calendar.monthrange(year, mon)[1])
-
-
-def day_of_month(year: int, month: int, day: int) -> dt.date:
-    """The given day of a month, or its last day when the month is shorter (a 参数 of 31)."""
-    return dt.date(year, month, min(day, calendar.monthrange(year, month)[1]))
-
-
-def cn_date(value: dt.date | pd.Timestamp) -> str:
-    """2022年7月1日 — the date form of official documents (GB/T 9704), no leading zeros."""
-    return f"{value.year}年{value.month}月{value.day}日"
-
 
 @dataclass
 class MonthlyBulletin:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,10 +19,12 @@ import pandas as pd
 from docxtpl import DocxTemplate
 
 from . import bulletin, remind, score
+from .dates import cn_date, day_of_month
 from . import docx_templates as tpl
 from .contract import DEFAULT_RULES, Col, FeedbackMode, UnitCategory, format_item_no
 from .deadlines import effective_deadlines
 from .errors import BadArgument, FileMissing
+from .files import atomic_path
 from .ledger import Ledger, Params, split_units
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "workbook_templates"
@@ -41,7 +41,7 @@ def format_date(value: Any) -> str:
     """2022-07-01 → «2022年7月1日» (GB/T 9704: 成文日期 without leading zeros); empty → ""."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
         return ""
-    return bulletin.cn_date(pd.Timestamp(value))
+    return cn_date(pd.Timestamp(value))
 
 
 def office_name(county: str) -> str:
@@ -98,15 +98,8 @@ def render_docx(template: str, context: dict, out: Path, templates_dir: Path | N
     doc = DocxTemplate(_template_source(template, templates_dir))
     doc.render(context, autoescape=True)
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    handle, temp = tempfile.mkstemp(prefix=".~", suffix=".docx", dir=out.parent)
-    os.close(handle)
-    try:
+    with atomic_path(out) as temp:
         doc.save(temp)
-        os.replace(temp, out)
-    finally:
-        if os.path.exists(temp):
-            os.remove(temp)
     return out
 
 
@@ -142,7 +135,7 @@ def feedback_due_dates(assigned: Any, deadline: Any, due_day: int) -> list[dt.da
     dates = []
     while True:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
-        day = bulletin.day_of_month(year, month, due_day)
+        day = day_of_month(year, month, due_day)
         if pd.Timestamp(day) > end:
             return dates
         dates.append(day)

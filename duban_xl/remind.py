@@ -14,7 +14,8 @@ import pandas as pd
 from openpyxl.styles import Alignment
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .bulletin import cn_date, day_of_month, item_view, progress_reports
+from .bulletin import item_view, progress_reports
+from .dates import cn_date, day_of_month
 from .contract import Col, FeedbackMode, OverdueReason
 from .deadlines import EFFECTIVE
 from .ledger import Ledger

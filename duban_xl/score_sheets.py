@@ -17,7 +17,7 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .bulletin import cn_date
+from .dates import cn_date
 from .contract import Col, Sheet, UnitCategory
 from .score import CANCELLED, DETAIL_COLUMNS, RANKING_COLUMNS, ScoreResult, plain_number
 from .sheet_style import TITLE_FONT, landscape, put, quote_formula_text, write_table

@@ -56,7 +56,7 @@ def run_score(rows_by_sheet: dict[str, list[list]], as_of: dt.date) -> ButtonRes
                         {Sheet.RANKING: result.ranking, Sheet.SCORE_DETAIL: result.detail[list(SCORE_DETAIL_COLUMNS)]})
 
 
-# ---- the xlwings edge: only runs inside Excel ---------------------------------------
+# ---- the xlwings edge: runs inside Excel (tests: xlwings' in-memory engine) -------
 
 def _read_book(book) -> dict[str, list[list]]:
     return {sheet.name: sheet.used_range.options(ndim=2).value or [] for sheet in book.sheets}
@@ -71,18 +71,24 @@ def _show(book, result: ButtonResult) -> None:
         sheet.clear()
         values = [list(frame.columns)] + [[quote_formula_text(v) for v in row] for row in frame.itertuples(index=False)]
         sheet.range("A1").value = values
-        sheet.range("A1").expand("right").color = (31, 78, 121)
-        sheet.range("A1").expand("right").font.color = (255, 255, 255)
+        # The header's width comes from the frame, not from reading back what was just
+        # written: xlwings' in-memory (remote) engine does not see its own writes.
+        header = sheet.range((1, 1), (1, len(frame.columns)))
+        header.color = (31, 78, 121)
+        header.font.color = (255, 255, 255)
         sheet.autofit()
     for sheet_name, cell in result.marks:
         book.sheets[sheet_name].range(cell).color = (255, 199, 206)
     book.app.alert(result.message, title="督查台账")
 
 
-def _button(run) -> None:
-    import xlwings as xw
+def _button(run, book=None) -> None:
+    """Read the open book, run the button's work, show the result. ``book`` is the workbook
+    whose button was clicked (``xw.Book.caller()``) unless given, as tests give one."""
+    if book is None:
+        import xlwings as xw
 
-    book = xw.Book.caller()
+        book = xw.Book.caller()
     _show(book, run(_read_book(book), dt.date.today()))
 
 

@@ -66,7 +66,8 @@ def _show(book, result: ButtonResult) -> None:
     from .sheet_style import quote_formula_text
 
     names = [s.name for s in book.sheets]
-    for name, frame in result.sheets.items():
+    # each new sheet goes in front, so add them last-first to keep the result's order (季度排名 first)
+    for name, frame in reversed(list(result.sheets.items())):
         sheet = book.sheets[name] if name in names else book.sheets.add(name, before=book.sheets[0])
         sheet.clear()
         values = [list(frame.columns)] + [[quote_formula_text(v) for v in row] for row in frame.itertuples(index=False)]

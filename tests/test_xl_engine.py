@@ -128,6 +128,8 @@ def test_score_button_writes_ranking_and_detail(tmp_path):
     sent = click(run_score, book)
 
     assert {a["args"][1] for a in only(sent, "addSheet")} == {Sheet.RANKING, Sheet.SCORE_DETAIL}
+    tabs = [sheet.name for sheet in book.sheets]  # the engine's book after the click
+    assert tabs[:2] == [Sheet.RANKING, Sheet.SCORE_DETAIL]  # the ranking is the first tab a clerk sees
     ranking = {row[Col.UNIT]: row[Col.TOTAL] for row in written(sent, Sheet.RANKING)}
     # 按时办结并按时反馈 +2, 提前办结 +1 — for host and co-host alike (三（二）)
     assert ranking["县发展和改革局"] == 103 and ranking["县财政局"] == 103 and ranking["浮云街道"] == 100

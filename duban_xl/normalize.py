@@ -26,6 +26,8 @@ _DATE_TEXT = re.compile(
 )
 _DIGITS8 = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
 _ITEM_NO = re.compile(r"^(?P<y>\d{4})\s*(?:-|年)\s*(?:第)?\s*(?P<n>\d{1,6})\s*号?$")
+# 交办单号 already in canonical form (ASCII, at least three digits, no extra leading zero): most cells.
+_CANONICAL_ITEM_NO = re.compile(r"[0-9]{4}-(?:(?!000)[0-9]{3}|[1-9][0-9]{3,5})")
 _MONTH = re.compile(r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*月?$")
 _DASHES = "－—–‐‑−"
 _BRACKETS = str.maketrans({"(": "（", ")": "）"})
@@ -109,6 +111,8 @@ def parse_date(value: object) -> Parsed:
 def parse_item_no(value: object) -> Parsed:
     """'2022-012', '2022-12', '2022－012', '2022年12号' → '2022-012'; at least three digits
     (a city merging counties' ledgers goes past 999: '2022-1234')."""
+    if isinstance(value, str) and _CANONICAL_ITEM_NO.fullmatch(value):
+        return Parsed(value)
     text = clean_text(value)
     if text is None:
         return Parsed(None)

@@ -14,6 +14,7 @@ names its cell.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -35,6 +36,7 @@ from .normalize import (
 from .xlsx_package import check_workbook_file
 
 HEADER_SEARCH_ROWS = 10
+NAT = np.datetime64("NaT", "ns")
 
 
 def _header_key(text: object) -> str:
@@ -108,6 +110,11 @@ PARSERS: dict[Kind, Callable[[object], Parsed]] = {
 }
 
 
+# Cell value types that never compare equal across types, so a value is its own key
+# (unlike 1 == 1.0 == True, or a Timestamp equal to a datetime).
+PLAIN_KEYS = frozenset({str, float, type(None), dt.date, dt.datetime})
+
+
 class _Distinct:
     """``parse`` run once per distinct cell value of a column: ledgers repeat units, choices and dates.
 
@@ -116,9 +123,13 @@ class _Distinct:
     """
 
     def __init__(self, parse: Callable[[object], object], values: Sequence) -> None:
-        self.keys = list(zip(map(type, values), values))
         try:
-            self.results = {key: parse(key[1]) for key in set(self.keys)}
+            if set(map(type, values)) <= PLAIN_KEYS:
+                self.keys = values
+                self.results = {value: parse(value) for value in set(values)}
+            else:
+                self.keys = list(zip(map(type, values), values))
+                self.results = {key: parse(key[1]) for key in set(self.keys)}
         except TypeError:  # an unhashable value (not from calamine): key each cell by position
             self.keys = list(enumerate(values))
             self.results = {key: parse(key[1]) for key in self.keys}
@@ -156,8 +167,8 @@ def _parse_column(values: Sequence, rows: list[int], spec: SheetSpec, column_nam
                                         f"单元格中是文字“{p.lenient}”而不是日期，已按 "
                                         f"{p.value:%Y-%m-%d} 读取。",
                                         "请改为日期格式，以免排序、公式和筛选出错。"))
-        return pd.Series(parsed.mapped(lambda p: p.value if p is not None and p.ok else pd.NaT),
-                         dtype="datetime64[ns]")
+        return pd.Series(np.array(parsed.mapped(lambda p: p.value.asm8 if p is not None and p.ok else NAT),
+                                  dtype="datetime64[ns]"))
     if column.kind in (Kind.NUMBER, Kind.INT):
         parsed = _Distinct(_blank_or(parse_number), values)
         for i, _ in parsed.cells_where(lambda p: p is not None and not p.ok):

@@ -9,7 +9,9 @@ workbook looks like: title-free header row, Excel tables, dropdowns, formulas,
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
+from importlib.util import find_spec
 from pathlib import Path
 
 CACHE = Path(__file__).resolve().parent / ".cache"
@@ -17,9 +19,17 @@ SEED = 2022
 YEAR = 2022
 
 
+def generator_version() -> str:
+    """Short hash of the generating code, so a changed synth or template never reuses an old ledger."""
+    digest = hashlib.sha256()
+    for module in ("duban_xl.synth", "duban_xl.template"):
+        digest.update(Path(find_spec(module).origin).read_bytes())
+    return digest.hexdigest()[:8]
+
+
 def cached_path(n_items: int, seed: int = SEED, invalid_rows: int = 0, cache: Path = CACHE) -> Path:
     """Where the ledger of ``n_items`` items is (or will be) cached."""
-    return cache / f"ledger_n{n_items}_s{seed}_bad{invalid_rows}.xlsx"
+    return cache / f"ledger_n{n_items}_s{seed}_bad{invalid_rows}_{generator_version()}.xlsx"
 
 
 def ledger_path(n_items: int, seed: int = SEED, invalid_rows: int = 0, cache: Path = CACHE) -> Path:

@@ -172,11 +172,13 @@ def unknown_units(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Fin
     known = set(units)
     short = {s: n for s, n in zip(ledger.units[Col.SHORT_NAME], ledger.units[Col.UNIT_NAME])
              if isinstance(s, str) and isinstance(n, str)}
+    unknown_in: dict[object, list[str]] = {}  # cell value → its unknown names, split once per distinct value
     for sheet, column in UNIT_REFERENCES:
         for idx, value in ledger.frames[sheet][column].items():
-            for name in split_units(value):
-                if name not in known:
-                    yield where.finding(ERROR, "unknown_unit", sheet, idx, column,
+            if value not in unknown_in:
+                unknown_in[value] = [name for name in split_units(value) if name not in known]
+            for name in unknown_in[value]:
+                yield where.finding(ERROR, "unknown_unit", sheet, idx, column,
                                         f"单位“{name}”不在「单位」表中。", _closest_unit(name, units, short))
 
 
@@ -235,14 +237,14 @@ def extensions(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Findin
     """二（五）: 到期前申请，经县政府领导同意；原则上每一事项只能更改一次办结时限."""
     outcomes = extension_outcomes(ledger)
     known = _item_numbers(ledger)
-    for idx, row in outcomes.iterrows():
-        if row[EXTENSION_STATUS] == LATE and row[Col.ITEM_NO] in known:
-            deadline = row["申请时有效时限"]
+    columns = [EXTENSION_STATUS, Col.ITEM_NO, "申请时有效时限", Col.APPLIED, Col.APPROVAL, Col.APPROVER]
+    for idx, status, item_no, deadline, applied, approval, approver in outcomes[columns].itertuples():
+        if status == LATE and item_no in known:
             yield where.finding(WARNING, "extension_late", Sheet.EXTENSIONS, idx, Col.APPLIED,
-                                f"延期申请日期 {row[Col.APPLIED]:%Y-%m-%d} 不早于当时的完成时限 {deadline:%Y-%m-%d}，"
+                                f"延期申请日期 {applied:%Y-%m-%d} 不早于当时的完成时限 {deadline:%Y-%m-%d}，"
                                 "不属于到期前申请，考评时不予认可。",
                                 "二（五）：须在到期前书面申请。如确属到期前申请，请核对申请日期。")
-        if row[Col.APPROVAL] == Approval.GRANTED and not isinstance(row[Col.APPROVER], str):
+        if approval == Approval.GRANTED and not isinstance(approver, str):
             yield where.finding(ERROR, "extension_no_approver", Sheet.EXTENSIONS, idx, Col.APPROVER,
                                 "审批结果为“同意”，但未填写审批领导。", "二（五）：延期须经县政府领导同意，请填写审批领导。")
     granted = outcomes[outcomes[Col.APPROVAL] == Approval.GRANTED].sort_values([Col.APPLIED, ROW], kind="stable")

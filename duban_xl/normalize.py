@@ -9,6 +9,7 @@ the input was understood only by being lenient (so validation can say so), or
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -137,14 +138,17 @@ def parse_month(value: object) -> Parsed:
 
 
 def parse_number(value: object) -> Parsed:
+    """A finite number: 3, '3', '＋3分'; never a boolean, NaN or infinity."""
     if isinstance(value, bool):
         return Parsed(None)
     if isinstance(value, (int, float)):
-        return Parsed(float(value))
-    text = clean_text(value)
-    if text is None:
-        return Parsed(None)
-    try:
-        return Parsed(float(halfwidth(text).replace("分", "").replace("+", "")))
-    except ValueError:
-        return Parsed(None)
+        number = float(value)
+    else:
+        text = clean_text(value)
+        if text is None:
+            return Parsed(None)
+        try:
+            number = float(halfwidth(text).replace("分", "").replace("+", ""))
+        except ValueError:
+            return Parsed(None)
+    return Parsed(number) if math.isfinite(number) else Parsed(None)

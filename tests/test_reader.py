@@ -98,3 +98,10 @@ def test_params_read_and_defaulted(tmp_path):
     ledger = read_ledger(path)
     assert ledger.params.year == 2023 and ledger.params.warn_days == 10 and ledger.params.base_score == 100
     assert any(f.code == "missing_param" for f in ledger.read_findings)
+
+
+@pytest.mark.parametrize("value,expected", [(3, 3.0), ("3", 3.0), ("＋3分", 3.0), ("-5", -5.0), (float("inf"), None),
+                                            ("nan", None), ("inf", None), (True, None), ("三分", None)])
+def test_numbers(value, expected):
+    from duban_xl.normalize import parse_number
+    assert parse_number(value).value == expected

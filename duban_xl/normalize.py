@@ -27,8 +27,9 @@ _DATE_TEXT = re.compile(
 )
 _DIGITS8 = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
 _ITEM_NO = re.compile(r"^(?P<y>\d{4})\s*(?:-|年)\s*(?:第)?\s*(?P<n>\d{1,6})\s*号?$")
-# 交办单号 already in canonical form (ASCII, at least three digits, no extra leading zero): most cells.
-_CANONICAL_ITEM_NO = re.compile(r"[0-9]{4}-(?:(?!000)[0-9]{3}|[1-9][0-9]{3,5})")
+# 交办单号 typed as plain ASCII 'YYYY-N…' (most cells): canonical form without the NFKC pass.
+_PLAIN_ITEM_NO = re.compile(r"([0-9]{4})-([0-9]{1,6})")
+_SPACES = re.compile(r"\s+")
 _MONTH = re.compile(r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*月?$")
 _DASHES = "－—–‐‑−"
 _BRACKETS = str.maketrans({"(": "（", ")": "）"})
@@ -62,7 +63,7 @@ def clean_text(value: object) -> str | None:
     if isinstance(value, (dt.datetime, dt.date)):
         return value.strftime("%Y-%m-%d")
     text = str(value).replace("\u3000", " ").replace("\xa0", " ").strip()
-    return re.sub(r"\s+", " ", text) or None
+    return _SPACES.sub(" ", text) or None
 
 
 def canon_name(value: object) -> str | None:
@@ -70,7 +71,7 @@ def canon_name(value: object) -> str | None:
     text = clean_text(value)
     if text is None:
         return None
-    return re.sub(r"\s+", "", text).translate(_BRACKETS)
+    return _SPACES.sub("", text).translate(_BRACKETS)
 
 
 @dataclass(frozen=True)
@@ -112,8 +113,9 @@ def parse_date(value: object) -> Parsed:
 def parse_item_no(value: object) -> Parsed:
     """'2022-012', '2022-12', '2022－012', '2022年12号' → '2022-012'; at least three digits
     (a city merging counties' ledgers goes past 999: '2022-1234')."""
-    if isinstance(value, str) and _CANONICAL_ITEM_NO.fullmatch(value):
-        return Parsed(value)
+    plain = _PLAIN_ITEM_NO.fullmatch(value) if isinstance(value, str) else None
+    if plain:
+        return Parsed(f"{plain[1]}-{int(plain[2]):03d}") if int(plain[2]) else Parsed(None)
     text = clean_text(value)
     if text is None:
         return Parsed(None)

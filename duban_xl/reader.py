@@ -147,37 +147,39 @@ class _Distinct:
         return [(i, self.results[key]) for i, key in enumerate(self.keys) if key in hits]
 
 
-def _blank_or(parse: Callable[[object], Parsed]) -> Callable[[object], Parsed | None]:
-    """None for a blank cell, else the parse."""
-    return lambda value: None if is_blank(value) else parse(value)
-
-
-def _parse_column(values: Sequence, rows: list[int], spec: SheetSpec, column_name: str, letter: str,
-                  findings: list[Finding]) -> pd.Series:
-    column = spec.column(column_name)
-    if column.kind == Kind.DATE:
-        parsed = _Distinct(_blank_or(parse_date), values)
-        for i, p in parsed.cells_where(lambda p: p is not None and (not p.ok or bool(p.lenient))):
+def _parse_column(values: Sequence, first_row: int, spec: SheetSpec, column_name: str, letter: str,
+                  findings: list[Finding]) -> tuple[pd.Series, np.ndarray]:
+    """One column of the sheet body (``values[i]`` is on Excel row ``first_row + i``): typed values and
+    which cells are filled. Blank cells never make findings, so blank rows can be dropped afterwards."""
+    kind = spec.column(column_name).kind
+    if kind == Kind.DATE:
+        parse = parse_date
+    elif kind in (Kind.NUMBER, Kind.INT):
+        parse = parse_number
+    else:
+        parse = PARSERS[kind]
+    cells = _Distinct(lambda value: None if is_blank(value) else parse(value), values)  # None: blank
+    filled = np.array(cells.mapped(lambda p: p is not None), dtype=bool)
+    if kind == Kind.DATE:
+        for i, p in cells.cells_where(lambda p: p is not None and (not p.ok or bool(p.lenient))):
             if not p.ok:
-                findings.append(Finding(ERROR, "bad_date", spec.name, f"{letter}{rows[i]}", column_name, "",
+                findings.append(Finding(ERROR, "bad_date", spec.name, f"{letter}{first_row + i}", column_name, "",
                                         f"“{clean_text(values[i])}”不是有效日期。",
                                         "请填写日期，例如 2022-05-06（单元格设为日期格式）。"))
             else:
-                findings.append(Finding(WARNING, "date_as_text", spec.name, f"{letter}{rows[i]}", column_name, "",
-                                        f"单元格中是文字“{p.lenient}”而不是日期，已按 "
+                findings.append(Finding(WARNING, "date_as_text", spec.name, f"{letter}{first_row + i}", column_name,
+                                        "", f"单元格中是文字“{p.lenient}”而不是日期，已按 "
                                         f"{p.value:%Y-%m-%d} 读取。",
                                         "请改为日期格式，以免排序、公式和筛选出错。"))
-        return pd.Series(np.array(parsed.mapped(lambda p: p.value.asm8 if p is not None and p.ok else NAT),
-                                  dtype="datetime64[ns]"))
-    if column.kind in (Kind.NUMBER, Kind.INT):
-        parsed = _Distinct(_blank_or(parse_number), values)
-        for i, _ in parsed.cells_where(lambda p: p is not None and not p.ok):
-            findings.append(Finding(ERROR, "bad_number", spec.name, f"{letter}{rows[i]}", column_name, "",
+        dates = cells.mapped(lambda p: p.value.asm8 if p is not None and p.ok else NAT)
+        return pd.Series(np.array(dates, dtype="datetime64[ns]")), filled
+    if kind in (Kind.NUMBER, Kind.INT):
+        for i, _ in cells.cells_where(lambda p: p is not None and not p.ok):
+            findings.append(Finding(ERROR, "bad_number", spec.name, f"{letter}{first_row + i}", column_name, "",
                                     f"“{clean_text(values[i])}”不是数字。", "请填写数字，例如 3 或 -5。"))
-        return pd.Series(parsed.mapped(lambda p: p.value if p is not None and p.ok else float("nan")),
-                         dtype="float64")
-    parser = PARSERS[column.kind]
-    return pd.Series(_Distinct(lambda v: parser(v).value, values).mapped(), dtype=object)
+        numbers = cells.mapped(lambda p: p.value if p is not None and p.ok else float("nan"))
+        return pd.Series(numbers, dtype="float64"), filled
+    return pd.Series(cells.mapped(lambda p: None if p is None else p.value), dtype=object), filled
 
 
 def _read_sheet(rows: list[list], spec: SheetSpec, findings: list[Finding]) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -187,27 +189,18 @@ def _read_sheet(rows: list[list], spec: SheetSpec, findings: list[Finding]) -> t
     width = max(positions.values()) + 1
     if any(len(row) < width for row in body):  # ragged rows (values from xlwings): pad with empty cells
         body = [row if len(row) >= width else list(row) + [""] * (width - len(row)) for row in body]
-    # Column by column (not cell by cell): a row is kept when any of the contract's columns is filled.
-    raw: list[Sequence] = []
+    first_row = header_row + 2
+    # Column by column (not cell by cell); a row is kept when any of the contract's columns is filled.
+    data: dict[str, object] = {}
     filled = np.zeros(len(body), dtype=bool)
+    sheet_findings: list[Finding] = []
     for name in spec.names:
         i = positions.get(name)
-        if i is None:
-            raw.append([""] * len(body))
-            continue
-        values = list(map(itemgetter(i), body))
-        raw.append(values)
-        filled |= ~np.array(_Distinct(is_blank, values).mapped(), dtype=bool)
-    keep = np.flatnonzero(filled).tolist()
-    excel_rows = [header_row + 2 + offset for offset in keep]
-    if len(keep) < len(body):
-        raw = [list(map(values.__getitem__, keep)) for values in raw]
-    frame = pd.DataFrame({ROW: pd.Series(excel_rows, dtype="int64")})
-    sheet_findings: list[Finding] = []
-    for name, values in zip(spec.names, raw):
-        letter = letters.get(name, "?")
-        frame[name] = _parse_column(values, excel_rows, spec, name, letter, sheet_findings)
-    frame = frame[list(spec.names) + [ROW]]
+        values = [""] * len(body) if i is None else list(map(itemgetter(i), body))
+        data[name], present = _parse_column(values, first_row, spec, name, letters.get(name, "?"), sheet_findings)
+        filled |= present
+    data[ROW] = np.arange(first_row, first_row + len(body), dtype="int64")
+    frame = pd.DataFrame(data)[filled].reset_index(drop=True)
     if Col.ITEM_NO in frame and sheet_findings:
         item_of_row = dict(zip(frame[ROW], frame[Col.ITEM_NO]))
         sheet_findings = [replace(f, item_no=item_of_row.get(f.row) or "")

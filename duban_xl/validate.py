@@ -255,11 +255,17 @@ def extensions(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Findin
                             "二（五）：原则上每一事项只能更改一次办结时限，请确认确有必要。")
 
 
+def _split_each(values: Iterable) -> list[list[str]]:
+    """``split_units`` of each cell, computed once per distinct value (units repeat down a column)."""
+    done: dict[object, list[str]] = {}
+    return [done[v] if v in done else done.setdefault(v, split_units(v)) for v in values]
+
+
 def feedback(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
     """二（四）: 主办单位牵头报送；一月一反馈须注明月份."""
     fb = ledger.feedback
-    hosts = {n: split_units(h) for n, h in zip(ledger.items[Col.ITEM_NO], ledger.items[Col.HOST])}
-    cohosts = {n: split_units(c) for n, c in zip(ledger.items[Col.ITEM_NO], ledger.items[Col.COHOSTS])}
+    hosts = dict(zip(ledger.items[Col.ITEM_NO], _split_each(ledger.items[Col.HOST])))
+    cohosts = dict(zip(ledger.items[Col.ITEM_NO], _split_each(ledger.items[Col.COHOSTS])))
     for idx, item_no, reporter, kind, month in fb[[Col.ITEM_NO, Col.REPORTER, Col.FEEDBACK_TYPE, Col.FEEDBACK_MONTH]].itertuples():
         if kind == FeedbackType.PROGRESS and not isinstance(month, str):
             yield where.finding(ERROR, "progress_without_month", Sheet.FEEDBACK, idx, Col.FEEDBACK_MONTH,

@@ -120,16 +120,13 @@ def bulletin(args: argparse.Namespace, clock: Clock) -> None:
 
 def write(args: argparse.Namespace, clock: Clock) -> None:
     """得分明细 and 季度排名 written into a copy of the ledger (as ``duban score --write copy``)."""
-    from duban_xl.contract import Sheet
-    from duban_xl.score_sheets import build_detail_sheet, build_ranking_sheet
-    from duban_xl.workbook_write import OwnedSheet, write_workbook
+    from duban_xl.score_sheets import result_sheets
+    from duban_xl.workbook_write import write_workbook
 
     result = pickle.loads(args.result.read_bytes())
     with tempfile.TemporaryDirectory(prefix="duban_bench_") as folder:
         clock.lap("load result (not counted)")
-        write_workbook(args.ledger, target=Path(folder) / "得分.xlsx",
-                       sheets=[OwnedSheet(Sheet.RANKING, lambda ws: build_ranking_sheet(ws, result)),
-                               OwnedSheet(Sheet.SCORE_DETAIL, lambda ws: build_detail_sheet(ws, result))])
+        write_workbook(args.ledger, target=Path(folder) / "得分.xlsx", sheets=result_sheets(result))
         clock.lap("write")
     clock.parts.pop("load result (not counted)")
     clock.counts.update(detail_rows=len(result.detail), ranked_units=len(result.ranking))

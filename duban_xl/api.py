@@ -16,7 +16,7 @@ import pandas as pd
 
 from .contract import Col, Sheet
 from .errors import BadArgument, LedgerInvalid
-from .findings import Report, build_findings_sheet
+from .findings import Report, findings_sheet
 from .ledger import Ledger
 from .reader import read_ledger
 from .validate import validate
@@ -88,14 +88,14 @@ def validate_workbook(path: Path, as_of: dt.date, write: WriteMode = None, progr
     report = validate(ledger, as_of)
     if not write:
         return Validation(report)
-    from .workbook_write import CellMark, OwnedSheet, write_workbook
+    from .workbook_write import CellMark, write_workbook
 
     _say(progress, "写入校验结果")
     marks = [CellMark(f.sheet, f.cell, f"{f.level}：{f.message}\n建议：{f.suggestion}")
              for f in report.sorted() if f.cell]
     result = write_workbook(
         path, target=None if write == "in_place" else copy_path(path, "校验结果"),
-        sheets=[OwnedSheet(Sheet.FINDINGS, lambda ws: build_findings_sheet(ws, report), first=True)],
+        sheets=[findings_sheet(report)],
         marks=marks, expected=ledger.fingerprint)
     return Validation(report, result.path)
 
@@ -114,8 +114,8 @@ def score_workbook(path: Path, as_of: dt.date, write: WriteMode = None, csv_dir:
                    progress: Progress = None) -> Scoring:
     """三、考评标准: every point with its evidence, and the ranking by group."""
     from .score import score
-    from .score_sheets import build_detail_sheet, build_ranking_sheet, write_csv
-    from .workbook_write import OwnedSheet, write_workbook
+    from .score_sheets import result_sheets, write_csv
+    from .workbook_write import write_workbook
 
     ledger, _ = load_valid(path, as_of, progress)
     _say(progress, "计算得分")
@@ -127,8 +127,7 @@ def score_workbook(path: Path, as_of: dt.date, write: WriteMode = None, csv_dir:
         _say(progress, "写入得分明细和季度排名")
         written = write_workbook(
             path, target=None if write == "in_place" else copy_path(path, "得分"),
-            sheets=[OwnedSheet(Sheet.RANKING, lambda ws: build_ranking_sheet(ws, result)),
-                    OwnedSheet(Sheet.SCORE_DETAIL, lambda ws: build_detail_sheet(ws, result))],
+            sheets=result_sheets(result),
             expected=ledger.fingerprint)
         scoring.written = written.path
     return scoring

@@ -96,26 +96,17 @@ class Report:
         return f"{verdict}：错误 {len(self.errors)} 处，警告 {len(self.warnings)} 处。"
 
 
-def build_findings_sheet(ws, report: Report) -> None:
-    """The 校验结果 sheet: one row per finding, its cell a link to the cell in question."""
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.worksheet.hyperlink import Hyperlink
+def findings_sheet(report: Report):
+    """The 校验结果 sheet (first tab): one row per finding, 级别 in red/yellow, 单元格 linked to the cell."""
+    from .contract import Sheet
+    from .sheet_style import table_sheet
 
-    from .sheet_style import RED, YELLOW, fill_rows, landscape, write_table
-
+    findings = report.sorted()
     frame = report.frame()
     if frame.empty:
         frame = pd.DataFrame([{"级别": "通过", "问题": report.summary()}], columns=list(FINDING_COLUMNS))
-    last = write_table(ws, frame, widths=(6, 22, 12, 8, 12, 11, 50, 50))
-    link_font = Font(color="0563C1", underline="single")
-    for row, finding in enumerate(report.sorted(), start=2):
-        if finding.cell:
-            cell = ws.cell(row=row, column=4)
-            cell.hyperlink = Hyperlink(ref=cell.coordinate, location=f"'{finding.sheet}'!{finding.cell}")
-            cell.font = link_font
-        fill_rows(ws, [row], RED if finding.is_error else YELLOW, 1, 1)
-    wrap = Alignment(wrap_text=True, vertical="top")
-    for column in (7, 8):
-        for row in range(2, last + 1):
-            ws.cell(row=row, column=column).alignment = wrap
-    landscape(ws)
+    cell_styles = {(i, 0): "red" if f.is_error else "yellow" for i, f in enumerate(findings)}
+    cell_styles.update({(i, 3): "link" for i, f in enumerate(findings) if f.cell})
+    links = {(i, 3): f"'{f.sheet}'!{f.cell}" for i, f in enumerate(findings) if f.cell}
+    return table_sheet(Sheet.FINDINGS, frame, widths=(6, 22, 12, 8, 12, 11, 50, 50), first=True,
+                       column_styles={"问题": "wrap", "建议": "wrap"}, cell_styles=cell_styles, links=links)

@@ -20,11 +20,10 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .dates import cn_date
 from .contract import Col, Sheet, UnitCategory
 from .score import CANCELLED, DETAIL_COLUMNS, RANKING_COLUMNS, ScoreResult, plain_number
-from .sheet_style import TITLE_FONT, landscape, put, quote_formula_text, write_table
+from .workbook_write import OwnedSheet
+from .sheet_style import TITLE_FONT, landscape, put, quote_formula_text, table_sheet, write_table
 
 GROUP_FONT = Font(bold=True, size=12, color="1F4E78")
-PLUS = (Font(color="006100"), PatternFill("solid", fgColor="C6EFCE"))  # green: points gained
-MINUS = (Font(color="9C0006"), PatternFill("solid", fgColor="FFC7CE"))  # red: points lost
 CANCELLED_STYLE = (Font(bold=True, color="9C0006"), PatternFill("solid", fgColor="FFC7CE"))
 DETAIL_WIDTHS = {Col.UNIT: 22, Col.SCORING_UNIT: 22, Col.ITEM_NO: 11, Col.DATE: 12, Col.QUARTER: 6,
                  Col.RULE_CODE: 9, Col.CLAUSE: 9, Col.NOTE: 70, Col.POINTS: 7}
@@ -35,16 +34,17 @@ def _widths(columns: tuple[str, ...], widths: dict[str, int], default: int) -> l
     return [widths.get(name, default) for name in columns]
 
 
-def build_detail_sheet(ws: Worksheet, result: ScoreResult) -> None:
-    """得分明细: one row per point with its 来源 cells; header frozen and filterable."""
-    columns = DETAIL_COLUMNS
-    write_table(ws, result.detail[list(columns)], widths=_widths(columns, DETAIL_WIDTHS, 30))
-    points_col = columns.index(Col.POINTS) + 1
-    for row, value in enumerate(result.detail[Col.POINTS], start=2):
-        if value:
-            cell = ws.cell(row=row, column=points_col)
-            cell.font, cell.fill = PLUS if value > 0 else MINUS
-    landscape(ws)
+def result_sheets(result: ScoreResult) -> list[OwnedSheet]:
+    """What `duban score --write` puts in the workbook: 季度排名, then 得分明细."""
+    return [OwnedSheet(Sheet.RANKING, lambda ws: build_ranking_sheet(ws, result)), detail_sheet(result)]
+
+
+def detail_sheet(result: ScoreResult) -> OwnedSheet:
+    """得分明细: one row per point with its 来源 cells, 分值 green or red by sign; header frozen, filterable."""
+    frame = result.detail[list(DETAIL_COLUMNS)]
+    points = DETAIL_COLUMNS.index(Col.POINTS)
+    signs = {(i, points): "plus" if value > 0 else "minus" for i, value in enumerate(frame[Col.POINTS]) if value}
+    return table_sheet(Sheet.SCORE_DETAIL, frame, widths=_widths(DETAIL_COLUMNS, DETAIL_WIDTHS, 30), cell_styles=signs)
 
 
 def _chart_height(units: int) -> float:

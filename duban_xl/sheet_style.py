@@ -10,12 +10,14 @@ formula (formula injection): ``put`` stores every string as a string cell, and
 from __future__ import annotations
 
 import datetime as dt
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 import pandas as pd
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
+
+from .workbook_write import CellStyle, OwnedSheet, TableBody
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_FONT = Font(bold=True, color="FFFFFF")
@@ -26,6 +28,18 @@ GREEN = PatternFill("solid", fgColor="C6EFCE")
 THIN = Side(style="thin", color="BFBFBF")
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 DATE_FORMAT = "yyyy-mm-dd"
+LINK_FONT = Font(color="0563C1", underline="single")
+# The looks a big table's body cells can take (see table_sheet).
+PALETTE: dict[str, CellStyle] = {
+    "text": CellStyle(border=GRID, alignment=Alignment(vertical="top")),
+    "wrap": CellStyle(border=GRID, alignment=Alignment(vertical="top", wrap_text=True)),
+    "date": CellStyle(border=GRID, number_format=DATE_FORMAT, alignment=Alignment(vertical="top")),
+    "link": CellStyle(font=LINK_FONT, border=GRID, alignment=Alignment(vertical="top")),
+    "red": CellStyle(fill=RED, border=GRID, alignment=Alignment(vertical="top")),
+    "yellow": CellStyle(fill=YELLOW, border=GRID, alignment=Alignment(vertical="top")),
+    "plus": CellStyle(font=Font(color="006100"), fill=GREEN, border=GRID),  # points gained
+    "minus": CellStyle(font=Font(color="9C0006"), fill=PatternFill("solid", fgColor="FFC7CE"), border=GRID),
+}
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -104,3 +118,25 @@ def landscape(ws: Worksheet, title_rows: str | None = "1:1") -> None:
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     if title_rows:
         ws.print_title_rows = title_rows
+
+
+def table_sheet(name: str, frame: pd.DataFrame, *, widths: Sequence[int] = (), first: bool = False,
+                column_styles: Mapping[str, str] | None = None, cell_styles: Mapping[tuple[int, int], str] | None = None,
+                links: Mapping[tuple[int, int], str] | None = None) -> OwnedSheet:
+    """An output sheet that is one big table: header by openpyxl, rows serialised straight to XML.
+
+    ``column_styles`` names a PALETTE look per column (default: "date" for dates,
+    else "text"); ``cell_styles`` and ``links`` are keyed by (row index, column index).
+    """
+    column_styles = column_styles or {}
+    looks = [column_styles.get(c) or ("date" if pd.api.types.is_datetime64_any_dtype(frame[c]) else "text")
+             for c in frame.columns]
+    rows = [[safe_value(v) for v in record] for record in frame.itertuples(index=False)]
+
+    def build(ws: Worksheet) -> None:
+        write_table(ws, frame.iloc[0:0], widths=widths)
+        ws.auto_filter.ref = f"A1:{get_column_letter(max(len(frame.columns), 1))}{len(rows) + 1}"
+        landscape(ws)
+
+    body = TableBody(2, rows, PALETTE, looks, dict(cell_styles or {}), dict(links or {}))
+    return OwnedSheet(name, build, first=first, body=body)

@@ -15,13 +15,15 @@ import os
 import re
 import shutil
 import uuid
+from xml.sax.saxutils import escape as xml_escape
 from copy import deepcopy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 from lxml import etree
 from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -64,12 +66,43 @@ EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 @dataclass(frozen=True)
+class CellStyle:
+    """One look of body cells, registered once in styles.xml and shared by every cell that has it."""
+
+    font: Font | None = None
+    fill: PatternFill | None = None
+    border: Border | None = None
+    number_format: str = "General"
+    alignment: Alignment | None = None
+
+
+@dataclass(frozen=True)
+class TableBody:
+    """Data rows written straight as sheet XML below what ``build`` wrote, so a big table stays fast.
+
+    openpyxl spends ~60 µs per styled cell to build and save (benchmarks/RESULTS.md);
+    a body is serialised at ~1 µs a cell. Value ``rows[i][j]`` goes to Excel row
+    ``first_row + i``, column ``j + 1``, styled ``palette[cell_styles.get((i, j),
+    column_styles[j])]``; ``links[(i, j)]`` is an internal link such as "'台账'!G2".
+    Strings are always written as text, never as formulas.
+    """
+
+    first_row: int
+    rows: Sequence[Sequence[object]]
+    palette: Mapping[str, CellStyle]
+    column_styles: Sequence[str]
+    cell_styles: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    links: Mapping[tuple[int, int], str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class OwnedSheet:
     """An output sheet (校验结果, 得分明细, …): built by ``build`` in a scratch workbook, replaced whole."""
 
     name: str
     build: Callable[[Worksheet], None]
     first: bool = False  # place as first tab and make it the active tab
+    body: TableBody | None = None  # big tables: rows serialised directly below what build wrote
 
 
 @dataclass(frozen=True)
@@ -359,6 +392,7 @@ def _graft(pkg: Package, styles: Styles, owned: OwnedSheet) -> None:
     ws = wb.active
     ws.title = owned.name
     owned.build(ws)
+    palette = _palette_cells(wb, owned.body.palette) if owned.body else {}
     buffer = io.BytesIO()
     wb.save(buffer)
     with Package(buffer) as scratch:
@@ -380,9 +414,90 @@ def _graft(pkg: Package, styles: Styles, owned: OwnedSheet) -> None:
         types: dict[str, str] = {part: CT_WORKSHEET}
         _copy_related(scratch, part_in_scratch, pkg, part, {}, types)
         _set_selected(root, owned.first)
-        pkg.put_xml(part, root)
+        if owned.body:
+            style_ids = {key: styles.import_xf(Styles(scratch), index) for key, index in palette.items()}
+            pkg.write(part, _with_body(root, owned.body, style_ids, _date1904(pkg)))
+        else:
+            pkg.put_xml(part, root)
         pkg.set_content_types(types, set())
         _place_in_workbook(pkg, owned, part, scratch.xml(scratch.workbook))
+
+
+def _palette_cells(wb: Workbook, palette: Mapping[str, CellStyle]) -> dict[str, int]:
+    """Give each body style a cell on a scratch-only sheet so openpyxl registers it; key → its xf index."""
+    holder = wb.create_sheet("palette")
+    ids = {}
+    for row, (key, look) in enumerate(palette.items(), start=1):
+        cell = holder.cell(row=row, column=1, value=0)
+        for attr in ("font", "fill", "border", "alignment"):
+            if getattr(look, attr) is not None:
+                setattr(cell, attr, getattr(look, attr))
+        cell.number_format = look.number_format
+        ids[key] = cell.style_id  # openpyxl writes cellXfs in style_id order
+    return ids
+
+
+def _date1904(pkg: Package) -> bool:
+    return pkg.xml(pkg.workbook).find(f"{M}workbookPr[@date1904='1']") is not None
+
+
+def _serial(day: dt.date, date1904: bool) -> int:
+    """The Excel serial of a date in this workbook's date system."""
+    return (day - EXCEL_EPOCH).days - (1462 if date1904 else 0)
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# CT_Worksheet elements that come after <hyperlinks>, in schema order
+AFTER_HYPERLINKS = ("printOptions", "pageMargins", "pageSetup", "headerFooter", "rowBreaks", "colBreaks",
+                    "customProperties", "cellWatches", "ignoredErrors", "smartTags", "drawing", "legacyDrawing",
+                    "legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls", "webPublishItems",
+                    "tableParts", "extLst")
+
+
+def _cell_xml(ref: str, style: int, value: object, date1904: bool) -> str:
+    if value is None:
+        return f'<c r="{ref}" s="{style}"/>'
+    if isinstance(value, bool):
+        return f'<c r="{ref}" s="{style}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, (int, float)):
+        return f'<c r="{ref}" s="{style}"><v>{value!r}</v></c>'
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return f'<c r="{ref}" s="{style}"><v>{_serial(value, date1904)}</v></c>'
+    text = xml_escape(_XML_ILLEGAL.sub("", str(value)))
+    return f'<c r="{ref}" s="{style}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+
+
+def _with_body(root: etree._Element, body: TableBody, style_ids: dict[str, int], date1904: bool) -> bytes:
+    """The sheet's XML with the body rows after its own rows, its links, and a dimension covering both."""
+    width = max((len(r) for r in body.rows), default=0)
+    letters = [get_column_letter(j + 1) for j in range(width)]
+    column_ids = [style_ids[key] for key in body.column_styles]
+    cell_ids = {at: style_ids[key] for at, key in body.cell_styles.items()}
+    rows = []
+    for i, values in enumerate(body.rows):
+        r = body.first_row + i
+        cells = "".join(_cell_xml(f"{letters[j]}{r}", cell_ids.get((i, j), column_ids[j]), v, date1904)
+                        for j, v in enumerate(values))
+        rows.append(f'<row r="{r}">{cells}</row>')
+    if body.links:
+        links = etree.Element(M + "hyperlinks")
+        for (i, j), location in body.links.items():
+            etree.SubElement(links, M + "hyperlink", ref=f"{letters[j]}{body.first_row + i}", location=location)
+        anchor = next((el for el in root if etree.QName(el).localname in AFTER_HYPERLINKS), None)
+        root.append(links) if anchor is None else anchor.addprevious(links)
+    last_row = body.first_row + len(body.rows) - 1
+    dimension = root.find(M + "dimension")
+    if dimension is not None and body.rows:
+        start, _, end = dimension.get("ref", "A1").partition(":")
+        end_column = max(width, column_index_from_string(coordinate_from_string(end or start)[0]))
+        dimension.set("ref", f"{start}:{get_column_letter(end_column)}{last_row}")
+    data = to_bytes(root)
+    payload = "".join(rows).encode("utf-8")
+    if b"</sheetData>" in data:
+        return data.replace(b"</sheetData>", payload + b"</sheetData>", 1)
+    return data.replace(b"<sheetData/>", b"<sheetData>" + payload + b"</sheetData>", 1)
 
 
 def _remap_styles(root: etree._Element, scratch: Styles, styles: Styles) -> None:
@@ -800,7 +915,7 @@ def _replace_rows(pkg: Package, styles: Styles, job: RowsReplacement) -> None:
             below = {coordinate_from_string(c.get("r"))[0]: c for c in row.iterfind(M + "c")}
     if removed and b"<f" in pkg.read(part):
         _drop_calc_chain(pkg)
-    date1904 = pkg.xml(pkg.workbook).find(f"{M}workbookPr[@date1904='1']") is not None
+    date1904 = _date1904(pkg)
     column_styles = _column_styles(root)
     for offset, record in enumerate(job.rows, start=1):
         number = last + offset
@@ -816,8 +931,7 @@ def _replace_rows(pkg: Package, styles: Styles, job: RowsReplacement) -> None:
                 day = value.date() if isinstance(value, dt.datetime) else value
                 if not styles.is_date(style):
                     style = styles.variant(style, numFmtId=str(DATE_NUMFMT), applyNumberFormat="1")
-                serial = (day - EXCEL_EPOCH).days - (1462 if date1904 else 0)
-                etree.SubElement(c, M + "v").text = str(serial)
+                etree.SubElement(c, M + "v").text = str(_serial(day, date1904))
             elif isinstance(value, bool):
                 c.set("t", "b")
                 etree.SubElement(c, M + "v").text = "1" if value else "0"

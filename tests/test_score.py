@@ -12,7 +12,8 @@ from duban_xl.errors import BadArgument
 from duban_xl.ledger import Ledger, Params, default_rules_frame
 from duban_xl.errors import MissingRule
 from duban_xl.score import CANCELLED, NORMAL, quarter_ranking, score, score_json
-from duban_xl.score_sheets import build_detail_sheet, build_ranking_sheet, write_csv
+from duban_xl.score_sheets import build_ranking_sheet, result_sheets, write_csv
+from duban_xl.workbook_write import write_workbook
 
 YEAR_END = date(2022, 12, 31)
 UNITS = [
@@ -351,14 +352,12 @@ def test_score_json_has_the_agreed_shape_with_plain_numbers():
 def test_sheets_written_to_a_real_workbook_read_back_as_a_clerk_sees_them(tmp_path):
     book, as_of = _sample_result()
     result = score(book, as_of)
-    wb = Workbook()
-    build_detail_sheet(wb.active, result)
-    build_ranking_sheet(wb.create_sheet("季度排名"), result)
     path = tmp_path / "out.xlsx"
-    wb.save(path)
+    Workbook().save(path)
+    write_workbook(path, sheets=result_sheets(result))
 
     back = load_workbook(path)
-    detail = back.worksheets[0]
+    detail = back["得分明细"]
     assert [c.value for c in detail[1]][:9] == ["单位", "计分单位", "交办单号", "日期", "季度", "规则代码", "条款", "说明", "分值"]
     assert detail.freeze_panes == "A2" and detail.auto_filter.ref.startswith("A1:")
     assert detail["D2"].is_date and detail["D2"].value.date() == date(2022, 6, 21)

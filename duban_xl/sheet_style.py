@@ -120,6 +120,23 @@ def landscape(ws: Worksheet, title_rows: str | None = "1:1") -> None:
         ws.print_title_rows = title_rows
 
 
+class FrameRows(Sequence):
+    """A frame's rows as cell values, made one row at a time when the sheet is written (memory stays flat)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __getitem__(self, index: int) -> list:
+        return [safe_value(v) for v in self.frame.iloc[index]]
+
+    def __iter__(self):
+        for record in self.frame.itertuples(index=False, name=None):
+            yield [safe_value(v) for v in record]
+
+
 def table_sheet(name: str, frame: pd.DataFrame, *, widths: Sequence[int] = (), first: bool = False,
                 column_styles: Mapping[str, str] | None = None, cell_styles: Mapping[tuple[int, int], str] | None = None,
                 links: Mapping[tuple[int, int], str] | None = None) -> OwnedSheet:
@@ -131,7 +148,7 @@ def table_sheet(name: str, frame: pd.DataFrame, *, widths: Sequence[int] = (), f
     column_styles = column_styles or {}
     looks = [column_styles.get(c) or ("date" if pd.api.types.is_datetime64_any_dtype(frame[c]) else "text")
              for c in frame.columns]
-    rows = [[safe_value(v) for v in record] for record in frame.itertuples(index=False)]
+    rows = FrameRows(frame)
 
     def build(ws: Worksheet) -> None:
         write_table(ws, frame.iloc[0:0], widths=widths)

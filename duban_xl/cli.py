@@ -20,6 +20,10 @@ from rich.console import Console
 from rich.table import Table
 
 from . import api
+from .bulletin import ON_TIME_RATE
+from .contract import Col
+from .deadlines import EFFECTIVE
+from .remind import KIND
 from .errors import BadArgument, DubanError, LedgerInvalid
 from .findings import Report
 from .normalize import parse_date
@@ -165,14 +169,16 @@ def score_cmd(ledger: Path, as_of, as_json: bool, csv_dir: Path | None, write: b
             err.print(f"已写入：{path}")
 
 
+RANKING_SHOWN = (Col.RANK, Col.UNIT, "Q1", "Q2", "Q3", "Q4", Col.TOTAL, Col.ELIGIBILITY)
+
+
 def print_ranking(ranking) -> None:
-    for group, rows in ranking.groupby("单位类别", sort=False):
+    for group, rows in ranking.groupby(Col.UNIT_CATEGORY, sort=False):
         table = Table(title=f"{group} 得分排名", header_style="bold")
-        for name in ("排名", "单位", "Q1", "Q2", "Q3", "Q4", "总分", "评优资格"):
+        for name in RANKING_SHOWN:
             table.add_column(name)
         for rec in rows.to_dict("records"):
-            table.add_row(*(f"{rec[n]:g}" if isinstance(rec[n], float) else str(rec[n])
-                            for n in ("排名", "单位", "Q1", "Q2", "Q3", "Q4", "总分", "评优资格")))
+            table.add_row(*(f"{rec[n]:g}" if isinstance(rec[n], float) else str(rec[n]) for n in RANKING_SHOWN))
         show.print(table)
 
 
@@ -191,10 +197,10 @@ def bulletin(ledger: Path, month: str, date, as_of, out: Path | None, dry_run: b
     with progress() as say:
         result = api.issue_bulletin(ledger, month, date, as_of, out, dry_run, progress=say)
     b = result.bulletin
-    totals = "，".join(f"{k} {v:.0%}" if k == "按时办结率" else f"{k} {v}" for k, v in b.totals.items())
+    totals = "，".join(f"{k} {v:.0%}" if k == ON_TIME_RATE else f"{k} {v}" for k, v in b.totals.items())
     show.print(f"{b.issue}（{b.date:%Y-%m-%d}）：{totals}")
     for title, frame in (("逾期未办结", b.overdue), ("进度滞后", b.lagging), ("未按时反馈", b.late_feedback)):
-        show.print(f"{title}：{len(frame)} 项" + ("" if frame.empty else "：" + "、".join(frame["交办单号"])))
+        show.print(f"{title}：{len(frame)} 项" + ("" if frame.empty else "：" + "、".join(frame[Col.ITEM_NO])))
     show.print(f"表扬：{len(b.praise)} 次")
     if dry_run:
         show.print(f"（试运行）将写入通报记录 {len(b.records)} 行；台账未改动。")
@@ -252,13 +258,12 @@ def remind(ledger: Path, as_of, out: Path | None) -> None:
     if result.rows.empty:
         show.print("没有需要催办的事项。")
         return
+    shown = (Col.UNIT, Col.ITEM_NO, KIND, EFFECTIVE, Col.NOTE)
     table = Table(header_style="bold")
-    for name in ("单位", "交办单号", "催办类型", "有效时限", "说明"):
+    for name in shown:
         table.add_column(name, overflow="fold")
     for rec in result.rows.to_dict("records"):
-        deadline = rec["有效时限"]
-        table.add_row(rec["单位"], rec["交办单号"], rec["催办类型"],
-                      f"{deadline:%Y-%m-%d}" if hasattr(deadline, "strftime") else str(deadline), rec["说明"])
+        table.add_row(*(f"{rec[n]:%Y-%m-%d}" if hasattr(rec[n], "strftime") else str(rec[n]) for n in shown))
     show.print(table)
     for path in [result.workbook, *result.documents]:
         err.print(f"已生成：{path}")

@@ -33,7 +33,7 @@ from .files import atomic_path
 from .errors import FileChanged, FileLocked, MissingHeader, MissingSheet
 from .ledger import Fingerprint
 from .xlsx_package import (
-    NS_MAIN, NS_R, NS_REL, REL_WORKSHEET, Package, check_workbook_file, parse_xml, relative, rels_name,
+    NS_MAIN, NS_R, REL_WORKSHEET, Package, check_workbook_file, parse_xml, relative, rels_name,
     resolve, to_bytes,
 )
 
@@ -483,7 +483,10 @@ def _with_body(root: etree._Element, body: TableBody, style_ids: dict[str, int],
         for (i, j), location in body.links.items():
             etree.SubElement(links, M + "hyperlink", ref=f"{letters[j]}{body.first_row + i}", location=location)
         anchor = next((el for el in root if etree.QName(el).localname in AFTER_HYPERLINKS), None)
-        root.append(links) if anchor is None else anchor.addprevious(links)
+        if anchor is None:
+            root.append(links)
+        else:
+            anchor.addprevious(links)
     dimension = root.find(M + "dimension")
     if dimension is not None and len(body.rows):
         start, _, end = dimension.get("ref", "A1").partition(":")

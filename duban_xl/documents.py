@@ -230,8 +230,10 @@ def render_monthly_bulletin(b: bulletin.MonthlyBulletin, out_dir: Path, template
     year, month = (int(part) for part in b.month.split("-"))
     totals = b.totals
     month_text = f"{year}年{month}月"
+    justified = totals[bulletin.OVERDUE] - len(b.overdue)  # 正当理由: overdue, but not named below
+    overdue = f"逾期未办结{totals[bulletin.OVERDUE]}件" + (f"（其中{justified}件经认定有正当理由）" if justified else "")
     summary = (f"截至{format_date(b.as_of)}，全县共有督查事项{totals[bulletin.TOTAL]}件，其中已办结{totals[bulletin.DONE]}件、"
-               f"在办{totals[bulletin.OPEN]}件，逾期未办结{totals[bulletin.OVERDUE]}件，"
+               f"在办{totals[bulletin.OPEN]}件，{overdue}，"
                f"按时办结率{_rate(totals[bulletin.ON_TIME_RATE])}。现将{month_text}督查事项办理情况通报如下：")
     praise = [{"unit": _text(r[Col.UNIT]), "kind": _text(r[Col.EVENT_TYPE]), "reason": _text(r[Col.REASON]),
                "date": format_date(r[Col.DATE])} for _, r in b.praise.iterrows()]

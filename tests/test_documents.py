@@ -237,6 +237,14 @@ def test_feedback_form_follows_the_attachment(rendered):
 
 # ---- 月度通报 ----------------------------------------------------------------------------------
 
+def test_monthly_bulletin_says_how_many_overdue_items_have_a_justified_reason(monthly, tmp_path):
+    """The total counts every overdue item; the list names only those without 正当理由 — say why they differ."""
+    justified = SimpleNamespace(**{**vars(monthly), "totals": {**monthly.totals, "逾期": 5}})
+    lines = texts(render_monthly_bulletin(justified, tmp_path))
+    listed = len(monthly.overdue)
+    assert any(f"逾期未办结5件（其中{5 - listed}件经认定有正当理由）" in line for line in lines)
+
+
 def test_monthly_bulletin_lists_every_section_with_the_input_figures(rendered):
     path = rendered["monthly"]
     assert path.name == "通报_2022年6月.docx"

@@ -129,6 +129,11 @@ class Col:
     BASE = "基准分"
     TOTAL = "总分"
     ELIGIBILITY = "评优资格"
+    EVIDENCE = "来源"  # 得分明细: the ledger cells behind a point
+    SUM_POINTS = "累计加减分"
+    ON_TIME_COUNT = "按时办结数"
+    OVERDUE_COUNT = "逾期未办结数"
+    R2E_COUNT = "R2E次数"
 
 
 # ---- closed lists -------------------------------------------------------------
@@ -407,7 +412,18 @@ SPECS: dict[str, SheetSpec] = {s.name: s for s in INPUT_SHEETS}
 
 # Output sheet columns
 SCORE_DETAIL_COLUMNS = (Col.UNIT, Col.SCORING_UNIT, Col.ITEM_NO, Col.DATE, Col.QUARTER,
-                        Col.RULE_CODE, Col.CLAUSE, Col.NOTE, Col.POINTS)
+                        Col.RULE_CODE, Col.CLAUSE, Col.NOTE, Col.POINTS)  # SPEC; the sheet adds Col.EVIDENCE
+DETAIL_SHEET_COLUMNS = (*SCORE_DETAIL_COLUMNS, Col.EVIDENCE)  # 得分明细 as written, with its evidence
+QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+RANKING_COLUMNS = (Col.UNIT_CATEGORY, Col.RANK, Col.UNIT, Col.BASE, *QUARTERS, Col.SUM_POINTS,
+                   Col.TOTAL, Col.ON_TIME_COUNT, Col.OVERDUE_COUNT, Col.R2E_COUNT, Col.ELIGIBILITY)
+
+
+class Eligibility:
+    """评优资格 (三（二）): 3 times overdue without 正当理由 in a year → 建议取消评优评先资格."""
+
+    CANCELLED = "建议取消评优评先资格"
+    NORMAL = "正常"
 FINDING_COLUMNS = ("级别", "代码", "工作表", "单元格", "列", "交办单号", "问题", "建议")
 
 # Separators people use between unit names (SPEC: 、 also ，, ; full/half width)

@@ -12,7 +12,7 @@ import pandas as pd
 from .contract import Approval, Col
 from .ledger import ROW, Ledger
 
-EFFECTIVE = "有效时限"
+EFFECTIVE = Col.EFFECTIVE_DEADLINE
 EXTENSION_STATUS = "延期状态"  # per extension row: 生效 / 逾期申请 (late) / 未同意
 COUNTED, LATE, NOT_GRANTED = "生效", "逾期申请", "未同意"
 

@@ -18,10 +18,10 @@ from typing import Any
 import pandas as pd
 from docxtpl import DocxTemplate
 
-from . import bulletin, remind, score
+from . import bulletin, remind
 from .dates import cn_date, day_of_month
 from . import docx_templates as tpl
-from .contract import DEFAULT_RULES, Col, FeedbackMode, UnitCategory, format_item_no
+from .contract import DEFAULT_RULES, Col, Eligibility, FeedbackMode, UnitCategory, format_item_no
 from .deadlines import effective_deadlines
 from .errors import BadArgument, FileMissing
 from .files import atomic_path
@@ -283,11 +283,11 @@ def render_quarterly_ranking(ranking: pd.DataFrame, year: int, quarter: int, par
         # ties stay in 单位 sheet order, as the ranking lists them (SPEC «Ranking»)
         frame = ranking[ranking[Col.UNIT_CATEGORY] == category].sort_values(Col.RANK, kind="stable")
         rows = [{"rank": _number(r[Col.RANK]), "unit": _text(r[Col.UNIT]), "base": _number(r[Col.BASE]),
-                 "quarter": _number(r[f"Q{quarter}"]), "sum": _number(r[score.SUM_POINTS]),
-                 "total": _number(r[Col.TOTAL]), "on_time": _number(r[score.ON_TIME]),
-                 "overdue": _number(r[score.OVERDUE])} for _, r in frame.iterrows()]
+                 "quarter": _number(r[f"Q{quarter}"]), "sum": _number(r[Col.SUM_POINTS]),
+                 "total": _number(r[Col.TOTAL]), "on_time": _number(r[Col.ON_TIME_COUNT]),
+                 "overdue": _number(r[Col.OVERDUE_COUNT])} for _, r in frame.iterrows()]
         groups.append({"heading": f"{numeral}、{category}考评得分情况", "rows": rows})
-    vetoed = ranking[ranking[Col.ELIGIBILITY] == score.CANCELLED][Col.UNIT].map(_text).tolist()
+    vetoed = ranking[ranking[Col.ELIGIBILITY] == Eligibility.CANCELLED][Col.UNIT].map(_text).tolist()
     if vetoed:
         veto = (f"{'、'.join(vetoed)}年度内已出现{params.veto_count}次及以上未按时办结且无正当理由的情况，"
                 f"根据考评标准三（二），建议取消其{year}年度评优评先资格。")

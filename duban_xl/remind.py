@@ -16,13 +16,13 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .bulletin import item_view, progress_reports
 from .dates import cn_date, day_of_month
-from .contract import Col, FeedbackMode, OverdueReason
+from .contract import Col, FeedbackMode, ItemStatus, OverdueReason
 from .deadlines import EFFECTIVE
 from .ledger import Ledger
 from .sheet_style import RED, YELLOW, fill_rows, landscape, put, write_table
 
-DAYS_LEFT, KIND = "剩余天数", "催办类型"
-DUE_SOON, OVERDUE, MONTHLY_MISSING = "临期", "逾期", "本月反馈未报"
+DAYS_LEFT, KIND = Col.DAYS_LEFT, "催办类型"
+DUE_SOON, OVERDUE, MONTHLY_MISSING = ItemStatus.DUE_SOON, ItemStatus.OVERDUE, "本月反馈未报"
 COLUMNS = [Col.UNIT, Col.ITEM_NO, Col.SUBJECT, EFFECTIVE, DAYS_LEFT, KIND, Col.NOTE]
 _URGENCY = {OVERDUE: 0, DUE_SOON: 1, MONTHLY_MISSING: 2}
 

@@ -13,28 +13,17 @@ from datetime import date
 import pandas as pd
 
 from .contract import (
-    EVENT_RULES, NO, RULE_CODES, SCORE_DETAIL_COLUMNS, YES, CheckResult, Col, FeedbackType,
-    NoticeType, OverdueReason, Sheet, UnitCategory,
+    DETAIL_SHEET_COLUMNS, EVENT_RULES, NO, QUARTERS, RANKING_COLUMNS, RULE_CODES, SCORE_DETAIL_COLUMNS, YES,
+    CheckResult, Col,
+    Eligibility, FeedbackType, NoticeType, OverdueReason, Sheet, UnitCategory,
 )
 from .deadlines import COUNTED, EFFECTIVE, EXTENSION_STATUS, effective_deadlines, extension_outcomes
 from .errors import BadArgument, MissingRule
 from .ledger import ROW, Ledger
 
-# Evidence column of 得分明细, kept out of the contract's column list.
-SOURCE = "来源"
-QUARTERS = ("Q1", "Q2", "Q3", "Q4")
-# 季度排名 columns that are not ledger columns.
-SUM_POINTS = "累计加减分"
-ON_TIME = "按时办结数"
-OVERDUE = "逾期未办结数"
-R2E_COUNT = "R2E次数"
-RANKING_COLUMNS = (Col.UNIT_CATEGORY, Col.RANK, Col.UNIT, Col.BASE, *QUARTERS, SUM_POINTS,
-                   Col.TOTAL, ON_TIME, OVERDUE, R2E_COUNT, Col.ELIGIBILITY)
-DETAIL_COLUMNS = (*SCORE_DETAIL_COLUMNS, SOURCE)
-CANCELLED, NORMAL = "建议取消评优评先资格", "正常"
 
 # Columns every rule's raw points carry before rule values are applied.
-_RAW = [Col.UNIT, Col.ITEM_NO, Col.DATE, Col.RULE_CODE, Col.NOTE, SOURCE, Col.POINTS]
+_RAW = [Col.UNIT, Col.ITEM_NO, Col.DATE, Col.RULE_CODE, Col.NOTE, Col.EVIDENCE, Col.POINTS]
 
 
 @dataclass
@@ -44,7 +33,7 @@ class ScoreResult:
     as_of: date
     year: int
     base: float
-    detail: pd.DataFrame  # 得分明细: DETAIL_COLUMNS
+    detail: pd.DataFrame  # 得分明细: DETAIL_SHEET_COLUMNS
     ranking: pd.DataFrame  # 季度排名: RANKING_COLUMNS
     units: pd.DataFrame = field(default_factory=pd.DataFrame)  # ranked units (单位, 单位类别) in 单位 sheet order
     veto_count: int = 3
@@ -137,7 +126,7 @@ def _completion_points(ledger: Ledger, item_units: pd.DataFrame) -> pd.DataFrame
 
     def rows(mask: pd.Series, code: str, when: pd.Series, note: pd.Series, cells: pd.Series = sources) -> pd.DataFrame:
         return pd.DataFrame({Col.ITEM_NO: no[mask], Col.DATE: when[mask], Col.RULE_CODE: code,
-                             Col.NOTE: note[mask], SOURCE: cells[mask]})
+                             Col.NOTE: note[mask], Col.EVIDENCE: cells[mask]})
 
     a = done_in_time & fed_in_time
     days_early = (deadline - done).dt.days.astype("Int64").astype(str)
@@ -161,7 +150,7 @@ def _notice_points(ledger: Ledger) -> pd.DataFrame:
         Col.UNIT: n[Col.UNIT], Col.ITEM_NO: n[Col.ITEM_NO], Col.DATE: n[Col.NOTICE_DATE], Col.RULE_CODE: "R2D",
         Col.NOTE: [(f"{_text(no)} " if _text(no) else "") + f"被{_text(issue)}通报{kind}"
                    for no, issue, kind in zip(n[Col.ITEM_NO], n[Col.ISSUE], n[Col.NOTICE_TYPE])],
-        SOURCE: _where(ledger, Sheet.NOTICES, n[ROW], Col.NOTICE_TYPE),
+        Col.EVIDENCE: _where(ledger, Sheet.NOTICES, n[ROW], Col.NOTICE_TYPE),
     }))
 
 
@@ -177,7 +166,7 @@ def _feedback_points(ledger: Ledger) -> pd.DataFrame:
             Col.NOTE: [f"{no} {_day(d)}报送的{_text(kind)}{what}" + (f"（核查意见：{_text(note)}）" if _text(note) else "")
                        for no, d, kind, note in zip(sub[Col.ITEM_NO], sub[Col.FEEDBACK_DATE], sub[Col.FEEDBACK_TYPE],
                                                     sub[Col.CHECK_NOTE])],
-            SOURCE: _where(ledger, Sheet.FEEDBACK, sub[ROW], column),
+            Col.EVIDENCE: _where(ledger, Sheet.FEEDBACK, sub[ROW], column),
         }))
     return _raw(pd.concat(parts, ignore_index=True))
 
@@ -205,7 +194,7 @@ def _event_points(ledger: Ledger, rules: pd.DataFrame, item_units: pd.DataFrame)
             ev[Col.ITEM_NO], ev[Col.EVENT_TYPE], ev[Col.REASON], ev[Col.BASIS], ev[Col.RULE_CODE],
             ev[Col.POINTS], falsified)
     ]
-    ev[SOURCE] = _where(ledger, Sheet.EVENTS, ev[ROW], Col.EVENT_TYPE)
+    ev[Col.EVIDENCE] = _where(ledger, Sheet.EVENTS, ev[ROW], Col.EVENT_TYPE)
     named = ev[ev[Col.UNIT].notna()]
     by_item = ev[ev[Col.UNIT].isna() & ev[Col.ITEM_NO].notna()].drop(columns=[Col.UNIT]).merge(
         item_units, on=Col.ITEM_NO)
@@ -230,8 +219,8 @@ def _detail(ledger: Ledger, as_of: date) -> pd.DataFrame:
     d[Col.QUARTER] = "Q" + d[Col.DATE].dt.quarter.astype(str)
     d[Col.CLAUSE] = d[Col.RULE_CODE].map(rules[Col.CLAUSE])
     d[Col.ITEM_NO] = d[Col.ITEM_NO].astype(object).where(d[Col.ITEM_NO].notna(), "")
-    d = d.sort_values([Col.DATE, Col.ITEM_NO, Col.RULE_CODE, Col.UNIT, SOURCE], kind="stable")
-    return d[list(DETAIL_COLUMNS)].reset_index(drop=True)
+    d = d.sort_values([Col.DATE, Col.ITEM_NO, Col.RULE_CODE, Col.UNIT, Col.EVIDENCE], kind="stable")
+    return d[list(DETAIL_SHEET_COLUMNS)].reset_index(drop=True)
 
 
 def _ranked_units(ledger: Ledger) -> pd.DataFrame:
@@ -254,12 +243,12 @@ def _rank(detail: pd.DataFrame, units: pd.DataFrame, base: float, veto_count: in
     table[Col.BASE] = base
     for q in QUARTERS:
         table[q] = quarters[q].round(6).to_numpy()
-    table[SUM_POINTS] = quarters.sum(axis=1).round(6).to_numpy()
-    table[Col.TOTAL] = (base + table[SUM_POINTS]).round(6)
-    table[ON_TIME] = count("R2A")
-    table[OVERDUE] = count("R2E")
-    table[R2E_COUNT] = table[OVERDUE]
-    table[Col.ELIGIBILITY] = [CANCELLED if n >= veto_count else NORMAL for n in table[R2E_COUNT]]
+    table[Col.SUM_POINTS] = quarters.sum(axis=1).round(6).to_numpy()
+    table[Col.TOTAL] = (base + table[Col.SUM_POINTS]).round(6)
+    table[Col.ON_TIME_COUNT] = count("R2A")
+    table[Col.OVERDUE_COUNT] = count("R2E")
+    table[Col.R2E_COUNT] = table[Col.OVERDUE_COUNT]
+    table[Col.ELIGIBILITY] = [Eligibility.CANCELLED if n >= veto_count else Eligibility.NORMAL for n in table[Col.R2E_COUNT]]
     table["_order"] = range(len(table))
     groups = []
     for category in UnitCategory.RANKED:

@@ -19,7 +19,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .dates import cn_date
 from .contract import Col, Sheet, UnitCategory
-from .score import CANCELLED, DETAIL_COLUMNS, RANKING_COLUMNS, ScoreResult, plain_number
+from .contract import DETAIL_SHEET_COLUMNS, RANKING_COLUMNS, Eligibility
+from .score import ScoreResult, plain_number
 from .workbook_write import OwnedSheet
 from .sheet_style import TITLE_FONT, landscape, put, quote_formula_text, table_sheet, write_table
 
@@ -41,10 +42,10 @@ def result_sheets(result: ScoreResult) -> list[OwnedSheet]:
 
 def detail_sheet(result: ScoreResult) -> OwnedSheet:
     """得分明细: one row per point with its 来源 cells, 分值 green or red by sign; header frozen, filterable."""
-    frame = result.detail[list(DETAIL_COLUMNS)]
-    points = DETAIL_COLUMNS.index(Col.POINTS)
+    frame = result.detail[list(DETAIL_SHEET_COLUMNS)]
+    points = DETAIL_SHEET_COLUMNS.index(Col.POINTS)
     signs = {(i, points): "plus" if value > 0 else "minus" for i, value in enumerate(frame[Col.POINTS]) if value}
-    return table_sheet(Sheet.SCORE_DETAIL, frame, widths=_widths(DETAIL_COLUMNS, DETAIL_WIDTHS, 30), cell_styles=signs)
+    return table_sheet(Sheet.SCORE_DETAIL, frame, widths=_widths(DETAIL_SHEET_COLUMNS, DETAIL_WIDTHS, 30), cell_styles=signs)
 
 
 def _chart_height(units: int) -> float:
@@ -86,7 +87,7 @@ def build_ranking_sheet(ws: Worksheet, result: ScoreResult) -> None:
         title_row, header_row = row, row + 1
         last_row = write_table(ws, group[list(columns)], start_row=header_row, freeze=False, autofilter=False)
         for offset, eligibility in enumerate(group[Col.ELIGIBILITY]):
-            if eligibility == CANCELLED:
+            if eligibility == Eligibility.CANCELLED:
                 cell = ws.cell(row=header_row + 1 + offset, column=eligibility_col)
                 cell.font, cell.fill = CANCELLED_STYLE
         if len(group):
@@ -121,7 +122,7 @@ def write_csv(result: ScoreResult, folder: Path) -> list[Path]:
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for name, frame, columns in ((Sheet.SCORE_DETAIL, result.detail, DETAIL_COLUMNS),
+    for name, frame, columns in ((Sheet.SCORE_DETAIL, result.detail, DETAIL_SHEET_COLUMNS),
                                  (Sheet.RANKING, result.ranking, RANKING_COLUMNS)):
         path = folder / f"{name}.csv"
         _csv_frame(frame[list(columns)]).to_csv(path, index=False, encoding="utf-8-sig")

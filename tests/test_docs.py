@@ -14,11 +14,11 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from duban_xl.contract import Col
 from duban_xl.reader import read_ledger
-from duban_xl.score import (
-    ON_TIME, OVERDUE, QUARTERS, SOURCE, SUM_POINTS, ScoreResult, plain_number, quarter_ranking, score,
-)
+from duban_xl.contract import QUARTERS, Col
+from duban_xl.score import ScoreResult, plain_number, quarter_ranking, score
+
+ON_TIME, OVERDUE, SOURCE, SUM_POINTS = Col.ON_TIME_COUNT, Col.OVERDUE_COUNT, Col.EVIDENCE, Col.SUM_POINTS
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGE = ROOT / "docs" / "评分示例.md"

@@ -11,7 +11,8 @@ from openpyxl import Workbook, load_workbook
 from duban_xl.errors import BadArgument
 from duban_xl.ledger import Ledger, Params, default_rules_frame
 from duban_xl.errors import MissingRule
-from duban_xl.score import CANCELLED, NORMAL, quarter_ranking, score, score_json
+from duban_xl.contract import Eligibility
+from duban_xl.score import quarter_ranking, score, score_json
 from duban_xl.score_sheets import build_ranking_sheet, result_sheets, write_csv
 from duban_xl.workbook_write import write_workbook
 
@@ -303,11 +304,11 @@ def test_eligibility_is_cancelled_at_exactly_the_veto_count_of_overdue_items():
     rows = [item(f"2022-00{n}", "甲镇") for n in (1, 2, 3)] + [item(f"2022-00{n}", "乙镇") for n in (4, 5)]
     r = score(ledger(rows), YEAR_END)
     by_unit = r.ranking.set_index("单位")
-    assert by_unit.at["甲镇", "评优资格"] == CANCELLED
+    assert by_unit.at["甲镇", "评优资格"] == Eligibility.CANCELLED
     assert by_unit.at["甲镇", "R2E次数"] == by_unit.at["甲镇", "逾期未办结数"] == 3
-    assert by_unit.at["乙镇", "评优资格"] == NORMAL
+    assert by_unit.at["乙镇", "评优资格"] == Eligibility.NORMAL
     assert score(ledger(rows, params=Params(veto_count=2)), YEAR_END).ranking.set_index("单位").at["乙镇", "评优资格"] \
-        == CANCELLED
+        == Eligibility.CANCELLED
 
 
 def test_quarter_columns_and_the_ranking_as_of_a_quarter_end():
@@ -370,7 +371,7 @@ def test_sheets_written_to_a_real_workbook_read_back_as_a_clerk_sees_them(tmp_pa
     assert values[2][0] == "乡镇（街道）（4个单位）"
     assert "县直部门（2个单位）" in [row[0] for row in values]
     cancelled = next(ranking.cell(row=i + 1, column=14) for i, row in enumerate(values) if row[2] == "县财政局")
-    assert cancelled.value == CANCELLED and cancelled.font.color.rgb.endswith("9C0006")
+    assert cancelled.value == Eligibility.CANCELLED and cancelled.font.color.rgb.endswith("9C0006")
     assert len(ranking._charts) == 2  # one bar chart of 总分 per group
 
 

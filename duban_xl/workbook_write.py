@@ -888,51 +888,49 @@ class _Notes:
 # -- records appended to an input sheet (通报记录) ---------------------------------------------
 
 def _replace_rows(pkg: Package, styles: Styles, job: RowsReplacement) -> None:
-    """Remove the rows of a previous run (same key), append the new rows below the last used row (二（六）)."""
+    """Blank the rows of a previous run (same key) and write the records into them, then below the last used row.
+
+    Rows are never moved or renumbered (formulas, comments and merged cells that
+    refer to them stay right), and a template's pre-formatted blank rows are filled
+    in place, so every <row> stays unique and in order (Excel rejects duplicates).
+    """
     parts = pkg.sheets()
     if job.sheet not in parts:
         raise MissingSheet(f"台账中没有「{job.sheet}」工作表。请从模板中复制该工作表（保留表头）后再运行。")
     part = parts[job.sheet]
     root = pkg.xml(part)
     sst = _shared_strings(pkg)
-    data = root.find(M + "sheetData")
-    rows = list(data.iterfind(M + "row"))
+    rows = list(root.find(M + "sheetData").iterfind(M + "row"))
     header, columns = _header(rows, sst, job)
     key_letter = columns[job.key_column]
-    removed = 0
-    last = header
-    below: dict[str, etree._Element] = {}
+    blanked, last_used = [], header
     for row in rows:
         number = int(row.get("r"))
         if number <= header:
             continue
-        key = next((c for c in row.iterfind(M + "c") if coordinate_from_string(c.get("r"))[0] == key_letter), None)
+        cells = list(row.iterfind(M + "c"))
+        key = next((c for c in cells if coordinate_from_string(c.get("r"))[0] == key_letter), None)
         if key is not None and _text(key, sst).strip() == str(job.key_value):
-            data.remove(row)
-            removed += 1
-            continue
-        if removed:
-            row.set("r", str(number - removed))
-            for c in row.iterfind(M + "c"):
-                c.set("r", f"{coordinate_from_string(c.get('r'))[0]}{number - removed}")
-        if any(_text(c, sst) or c.find(M + "f") is not None for c in row.iterfind(M + "c")):
-            last = number - removed
-            below = {coordinate_from_string(c.get("r"))[0]: c for c in row.iterfind(M + "c")}
-    if removed and b"<f" in pkg.read(part):
-        _drop_calc_chain(pkg)
+            for c in cells:
+                _clear_value(c)
+            blanked.append(number)
+        elif any(_text(c, sst) or c.find(M + "f") is not None for c in cells):
+            last_used = number
+    slots = blanked[:len(job.rows)]
+    slots += range(max([last_used, *blanked]) + 1, max([last_used, *blanked]) + 1 + len(job.rows) - len(slots))
     date1904 = _date1904(pkg)
     column_styles = _column_styles(root)
-    for offset, record in enumerate(job.rows, start=1):
-        number = last + offset
-        row = etree.SubElement(data, M + "row", r=str(number))
-        for name, value in sorted(((n, v) for n, v in record.items() if n in columns),
-                                  key=lambda item: column_index_from_string(columns[item[0]])):
-            if value is None or (isinstance(value, float) and value != value):
+    for number, record in zip(slots, job.rows):
+        for name, value in record.items():
+            if name not in columns:
                 continue
             letter = columns[name]
-            c = etree.SubElement(row, M + "c", r=f"{letter}{number}")
-            style = int(below[letter].get("s", "0")) if letter in below else column_styles.get(letter, 0)
-            if isinstance(value, (dt.date, dt.datetime)):
+            c = _cell(root, f"{letter}{number}")
+            _clear_value(c)
+            style = int(c.get("s") or _style_above(root, letter, number) or column_styles.get(letter, 0))
+            if value is None or (isinstance(value, float) and value != value):
+                pass
+            elif isinstance(value, (dt.date, dt.datetime)):
                 day = value.date() if isinstance(value, dt.datetime) else value
                 if not styles.is_date(style):
                     style = styles.variant(style, numFmtId=str(DATE_NUMFMT), applyNumberFormat="1")
@@ -946,9 +944,28 @@ def _replace_rows(pkg: Package, styles: Styles, job: RowsReplacement) -> None:
                 _inline(c, [_text_run(str(value))])
             if style:
                 c.set("s", str(style))
-    new_last = last + len(job.rows)
-    _extend_ranges(pkg, part, root, header, max(new_last, header + 1))
+    if blanked and b"<f" in pkg.read(part):
+        _drop_calc_chain(pkg)
+    _extend_ranges(pkg, part, root, header, max([header + 1, *slots]))
     pkg.put_xml(part, root)
+
+
+def _clear_value(c: etree._Element) -> None:
+    """Empty a cell but keep its look (style)."""
+    for child in list(c):
+        c.remove(child)
+    c.attrib.pop("t", None)
+
+
+def _style_above(root: etree._Element, letter: str, number: int) -> int:
+    """The style of the nearest cell above in the same column (new records look like the old)."""
+    best, style = 0, 0
+    for c in root.iter(M + "c"):
+        ref = c.get("r", "")
+        col, row = coordinate_from_string(ref)
+        if col == letter and best < row < number and c.get("s"):
+            best, style = row, int(c.get("s"))
+    return style
 
 
 def _header(rows: list[etree._Element], sst: list[etree._Element], job: RowsReplacement) -> tuple[int, dict[str, str]]:

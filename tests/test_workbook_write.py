@@ -9,6 +9,8 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
+from duban_xl.xlsx_package import NS_MAIN
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 import pytest
 from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
@@ -336,3 +338,23 @@ def test_a_table_pre_formatted_over_blank_rows_keeps_them(tmp_path):
     notices = openpyxl.load_workbook(path)[Sheet.NOTICES]
     assert notices.tables["tblNotices"].ref == before == "A1:F501"
     assert [notices["A2"].value, notices["D3"].value, notices["A4"].value] == ["2022年第5期", "县财政局", None]
+
+
+def test_rows_stay_unique_and_in_order_so_excel_accepts_the_sheet(tmp_path):
+    """Excel calls a sheet with two <row r="2"> or rows out of order damaged; the template has 500 blank rows."""
+    from duban_xl.template import build_template
+    from duban_xl.xlsx_package import Package
+
+    path = build_template(tmp_path / "督查台账.xlsx")
+    for period, count in (("2022年第5期", 2), ("2022年第6期", 1), ("2022年第5期", 3)):  # a re-run with more rows
+        rows = (_notice_rows(period) * 2)[:count]
+        write_workbook(path, replace_rows=[RowsReplacement(Sheet.NOTICES, Col.ISSUE, period, rows)])
+    with Package(path) as package:
+        root = package.xml(package.sheets()[Sheet.NOTICES])
+    numbers = [int(r.get("r")) for r in root.iter("{%s}row" % NS_MAIN)]
+    assert numbers == sorted(set(numbers))
+    for row in root.iter("{%s}row" % NS_MAIN):
+        columns = [column_index_from_string(coordinate_from_string(c.get("r"))[0]) for c in row]
+        assert columns == sorted(set(columns)) and all(c.get("r").endswith(row.get("r")) for c in row)
+    values = [[c.value for c in r] for r in openpyxl.load_workbook(path)[Sheet.NOTICES].iter_rows(min_row=2, max_row=6)]
+    assert [v[0] for v in values] == ["2022年第5期", "2022年第5期", "2022年第6期", "2022年第5期", None]

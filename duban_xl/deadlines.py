@@ -13,8 +13,9 @@ from .contract import Approval, Col
 from .ledger import ROW, Ledger
 
 EFFECTIVE = Col.EFFECTIVE_DEADLINE
-EXTENSION_STATUS = "延期状态"  # per extension row: 生效 / 逾期申请 (late) / 未同意
-COUNTED, LATE, NOT_GRANTED = "生效", "逾期申请", "未同意"
+EXTENSION_STATUS = "延期状态"  # per extension row: 生效 / 逾期申请 (late) / 未同意 / 日期不全
+IN_FORCE_WHEN_APPLIED = "申请时有效时限"
+COUNTED, LATE, NOT_GRANTED, INCOMPLETE = "生效", "逾期申请", "未同意", "日期不全"
 
 
 def extension_outcomes(ledger: Ledger) -> pd.DataFrame:
@@ -22,13 +23,15 @@ def extension_outcomes(ledger: Ledger) -> pd.DataFrame:
     ext = ledger.extensions.copy()
     deadlines = dict(zip(ledger.items[Col.ITEM_NO], ledger.items[Col.DEADLINE]))
     ext[EXTENSION_STATUS] = NOT_GRANTED
-    ext["申请时有效时限"] = pd.NaT
+    ext[IN_FORCE_WHEN_APPLIED] = pd.NaT
     granted = ext[ext[Col.APPROVAL] == Approval.GRANTED].sort_values([Col.APPLIED, ROW], kind="stable")
     in_force: dict[str, pd.Timestamp] = {}
     for idx, item_no, applied, new_deadline in granted[[Col.ITEM_NO, Col.APPLIED, Col.NEW_DEADLINE]].itertuples():
         current = in_force.get(item_no, deadlines.get(item_no, pd.NaT))
-        ext.at[idx, "申请时有效时限"] = current
-        if pd.notna(applied) and pd.notna(current) and pd.notna(new_deadline) and applied < current:
+        ext.at[idx, IN_FORCE_WHEN_APPLIED] = current
+        if pd.isna(applied) or pd.isna(current) or pd.isna(new_deadline):
+            ext.at[idx, EXTENSION_STATUS] = INCOMPLETE  # validation reports the missing date; nothing moves
+        elif applied < current:
             ext.at[idx, EXTENSION_STATUS] = COUNTED
             in_force[item_no] = new_deadline
         else:

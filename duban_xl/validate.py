@@ -21,7 +21,7 @@ from .contract import (
     APPROVER_MAJOR, EVENT_RULES, INPUT_SHEETS, RULE_CODES, SPECS, YES, Approval, Col, FeedbackType,
     Kind, NoticeType, Sheet, SheetSpec, UnitCategory,
 )
-from .deadlines import EXTENSION_STATUS, LATE, extension_outcomes
+from .deadlines import EXTENSION_STATUS, IN_FORCE_WHEN_APPLIED, LATE, extension_outcomes
 from .findings import ERROR, WARNING, Finding, Report
 from .ledger import ROW, Ledger, split_units
 
@@ -237,7 +237,7 @@ def extensions(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Findin
     """二（五）: 到期前申请，经县政府领导同意；原则上每一事项只能更改一次办结时限."""
     outcomes = extension_outcomes(ledger)
     known = _item_numbers(ledger)
-    columns = [EXTENSION_STATUS, Col.ITEM_NO, "申请时有效时限", Col.APPLIED, Col.APPROVAL, Col.APPROVER]
+    columns = [EXTENSION_STATUS, Col.ITEM_NO, IN_FORCE_WHEN_APPLIED, Col.APPLIED, Col.APPROVAL, Col.APPROVER]
     for idx, status, item_no, deadline, applied, approval, approver in outcomes[columns].itertuples():
         if status == LATE and item_no in known:
             yield where.finding(WARNING, "extension_late", Sheet.EXTENSIONS, idx, Col.APPLIED,

@@ -121,3 +121,10 @@ def test_done_up_to_as_of_is_fine_and_after_is_not(tmp_path):
     sheets = {"反馈记录": [FEEDBACK], "台账": [item(DONE=D(2022, 6, 1))]}
     assert findings(tmp_path, sheets, as_of=D(2022, 6, 1)) == []
     assert any(f.code == "done_in_future" for f in findings(tmp_path, sheets, as_of=D(2022, 5, 31)))
+
+
+@pytest.mark.parametrize("change", [{"申请日期": "6月10日"}, {"申请完成时限": None}, {"申请日期": None}])
+def test_incomplete_extension_is_reported_not_a_crash_nor_called_late(tmp_path, change):
+    found = findings(tmp_path, {"反馈记录": [FEEDBACK], "延期申请": [dict(EXTENSION, **change)]})
+    assert found and not any(f.code == "extension_late" for f in found)
+    assert any(f.code in ("bad_date", "missing_value") and f.sheet == "延期申请" for f in found)

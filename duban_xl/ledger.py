@@ -145,12 +145,16 @@ class Ledger:
 
     # -- cells -------------------------------------------------------------------
     def letter(self, sheet: str, column: str) -> str:
-        """The column letter of a header in this workbook (the template's when built in code)."""
-        return self.headers.get(sheet, {}).get(column) or default_letter(sheet, column)
+        """The column letter of a header in this workbook ("" when the file lacks that optional
+        column, so nothing points at someone else's cell); the template's when built in code."""
+        if sheet in self.headers:
+            return self.headers[sheet].get(column, "")
+        return default_letter(sheet, column)
 
     def cell(self, sheet: str, row: int, column: str) -> str:
-        """The A1 address of a value, e.g. ``cell('台账', 17, '完成时限') == 'J17'``."""
-        return f"{self.letter(sheet, column)}{int(row)}"
+        """The A1 address of a value, e.g. ``cell('台账', 17, '完成时限') == 'J17'`` ("" if the column is absent)."""
+        letter = self.letter(sheet, column)
+        return f"{letter}{int(row)}" if letter else ""
 
     # -- construction ------------------------------------------------------------
     @classmethod

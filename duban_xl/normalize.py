@@ -19,7 +19,9 @@ import pandas as pd
 # Excel's serial day 0 (with the 1900 leap-year bug accounted for from 1900-03-01).
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 # Serial numbers that plausibly mean a date (1982-02-15 … 2064-04-18).
+HEADER_SEARCH_ROWS = 10  # a sheet's header is found within its first rows (title rows above are fine)
 SERIAL_RANGE = (30000, 60000)
+YEARS = (1950, 2099)  # dates a county ledger can hold
 
 _DATE_TEXT = re.compile(
     r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*(?:[-/.]|月)\s*(?P<d>\d{1,2})\s*日?"
@@ -54,6 +56,11 @@ def halfwidth(text: str) -> str:
     return text
 
 
+def header_key(text: object) -> str:
+    """'完成时限*' / ' 完成 时限 ' / '完成时限（必填）' all name the column 完成时限 (reader and writer alike)."""
+    return re.sub(r"(\*|＊|（必填）)$", "", canon_name(text) or "")
+
+
 def clean_text(value: object) -> str | None:
     """A cell as text: stripped, None when blank; whole numbers without '.0' (联系电话)."""
     if is_blank(value):
@@ -85,7 +92,17 @@ class Parsed:
 
 
 def parse_date(value: object) -> Parsed:
-    """A real Excel date, or one of the typed text forms, or a bare serial number."""
+    """A real Excel date, or one of the typed text forms, or a bare serial number — of a plausible year.
+
+    A year outside YEARS is a typo (2922, 0222) and is refused rather than read as some other date.
+    """
+    parsed = _parse_date(value)
+    if parsed.ok and not YEARS[0] <= parsed.value.year <= YEARS[1]:
+        return Parsed(None)
+    return parsed
+
+
+def _parse_date(value: object) -> Parsed:
     if isinstance(value, dt.datetime):
         return Parsed(pd.Timestamp(value.date()))
     if isinstance(value, dt.date):

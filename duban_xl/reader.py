@@ -15,7 +15,6 @@ names its cell.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import replace
 from pathlib import Path
 from operator import itemgetter
@@ -31,23 +30,17 @@ from .errors import MissingHeader, MissingSheet, NotAWorkbook
 from .findings import ERROR, WARNING, Finding
 from .ledger import PARAM_FIELDS, ROW, Fingerprint, Ledger, Params, split_units
 from .normalize import (
-    Parsed, canon_name, clean_text, is_blank, parse_date, parse_item_no, parse_month, parse_number,
+    HEADER_SEARCH_ROWS, Parsed, canon_name, clean_text, header_key, is_blank, parse_date, parse_item_no, parse_month,
+    parse_number,
 )
 from .xlsx_package import check_workbook_file
 
-HEADER_SEARCH_ROWS = 10
 NAT = np.datetime64("NaT", "ns")
-
-
-def _header_key(text: object) -> str:
-    """'完成时限*' / ' 完成 时限 ' / '完成时限（必填）' all name the column 完成时限."""
-    name = canon_name(text) or ""
-    return re.sub(r"(\*|＊|（必填）)$", "", name)
 
 
 def _find_sheet(names: list[str], wanted: str) -> str | None:
     for name in names:
-        if _header_key(name) == wanted:
+        if header_key(name) == wanted:
             return name
     return None
 
@@ -58,7 +51,7 @@ def _locate_header(rows: list[list], spec: SheetSpec) -> tuple[int, dict[str, in
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         positions: dict[str, int] = {}
         for c, value in enumerate(row):
-            key = _header_key(value)
+            key = header_key(value)
             if key in spec.names and key not in positions:
                 positions[key] = c
         if best is None or len(positions) > len(best[1]):

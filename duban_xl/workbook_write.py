@@ -32,6 +32,7 @@ from .contract import Sheet
 from .files import atomic_path
 from .errors import FileChanged, FileLocked, MissingHeader, MissingSheet
 from .ledger import Fingerprint
+from .normalize import HEADER_SEARCH_ROWS, header_key
 from .xlsx_package import (
     NS_MAIN, NS_R, REL_WORKSHEET, Package, check_workbook_file, parse_xml, relative, rels_name,
     resolve, to_bytes,
@@ -41,7 +42,6 @@ AUTHOR = "duban_xl"
 BACKUP_DIR = "duban_备份"
 BACKUPS_KEPT = 20
 MARK_FILL = "FFFFC7CE"  # Excel's own «bad» red, dark text stays readable
-HEADER_SEARCH_ROWS = 10
 DATE_NUMFMT = 14  # the locale's short date
 
 M = f"{{{NS_MAIN}}}"
@@ -972,7 +972,7 @@ def _header(rows: list[etree._Element], sst: list[etree._Element], job: RowsRepl
     for row in rows:
         if int(row.get("r")) > HEADER_SEARCH_ROWS:
             break
-        names = {_text(c, sst).strip(): coordinate_from_string(c.get("r"))[0] for c in row.iterfind(M + "c")}
+        names = {header_key(_text(c, sst)): coordinate_from_string(c.get("r"))[0] for c in row.iterfind(M + "c")}
         if job.key_column in names:
             missing = [n for n in dict.fromkeys(k for r in job.rows for k in r) if n not in names]
             if missing:

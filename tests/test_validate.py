@@ -128,3 +128,20 @@ def test_incomplete_extension_is_reported_not_a_crash_nor_called_late(tmp_path, 
     found = findings(tmp_path, {"反馈记录": [FEEDBACK], "延期申请": [dict(EXTENSION, **change)]})
     assert found and not any(f.code == "extension_late" for f in found)
     assert any(f.code in ("bad_date", "missing_value") and f.sheet == "延期申请" for f in found)
+
+
+def test_finding_in_a_missing_optional_column_names_the_column_not_a_wrong_cell(tmp_path):
+    from openpyxl import load_workbook
+
+    path = write_ledger(tmp_path / "台账.xlsx", {"反馈记录": [FEEDBACK], "延期申请": [dict(EXTENSION, 审批领导=None)]})
+    book = load_workbook(path)
+    book["延期申请"].delete_cols(7)  # the clerk's sheet has no 审批领导 column; G is now 审批结果
+    book.save(path)
+    (finding,) = [f for f in validate(read_ledger(path), AS_OF).findings if f.code == "extension_no_approver"]
+    assert finding.cell == "" and finding.column == "审批领导" and finding.where == "「延期申请」"
+
+
+@pytest.mark.parametrize("text", ["2922-06-30", "0222-6-30", "1899-12-31"])
+def test_a_date_of_an_impossible_year_is_an_error_not_another_date(tmp_path, text):
+    found = findings(tmp_path, {"反馈记录": [FEEDBACK], "台账": [item(DEADLINE=text)]})
+    assert ("bad_date", "台账", "J2") in codes(found)

@@ -204,6 +204,9 @@ def _event_points(ledger: Ledger, rules: pd.DataFrame, item_units: pd.DataFrame)
 
 # ---- putting it together ---------------------------------------------------------
 
+DAY_AFTER_RULES = ("R2C", "R2E")  # dated D + 1 day
+
+
 def _detail(ledger: Ledger, as_of: date) -> pd.DataFrame:
     rules = rule_table(ledger)
     item_units = ledger.item_units()[[Col.ITEM_NO, Col.UNIT]]
@@ -212,7 +215,13 @@ def _detail(ledger: Ledger, as_of: date) -> pd.DataFrame:
     raw[Col.DATE] = pd.to_datetime(raw[Col.DATE]).astype("datetime64[ns]")
     enabled = raw[Col.RULE_CODE].map(rules["enabled"]).astype(bool)
     in_scope = (raw[Col.DATE].dt.year == ledger.params.year) & (raw[Col.DATE] <= pd.Timestamp(as_of))
-    d = raw[enabled & in_scope].copy()
+    # 三（二）: an item due on the year's last day and missed is a point of that year. R2C/R2E are
+    # dated D+1 (known the day after D), which is 1 January: once as-of has reached it, date it D.
+    year_end = pd.Timestamp(ledger.params.year, 12, 31)
+    spills = (raw[Col.RULE_CODE].isin(DAY_AFTER_RULES) & (raw[Col.DATE] == year_end + pd.Timedelta(days=1))
+              & (raw[Col.DATE] <= pd.Timestamp(as_of)))
+    raw.loc[spills, Col.DATE] = year_end
+    d = raw[enabled & (in_scope | spills)].copy()
     d[Col.POINTS] = d[Col.POINTS].astype(float).fillna(d[Col.RULE_CODE].map(rules[Col.POINTS]))
     credited = ledger.scoring_unit()
     d[Col.SCORING_UNIT] = [credited.get(u, u) for u in d[Col.UNIT]]

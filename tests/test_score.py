@@ -174,10 +174,10 @@ def test_a_point_counts_only_from_its_date_on():
     assert total(score(book, date(2022, 6, 30)), "甲镇") == 100
 
 
-def test_a_point_dated_in_the_next_year_does_not_count():
+def test_a_point_dated_in_another_year_does_not_count():
     book = ledger([item("2022-001", "甲镇", deadline="2022-12-31"), item("2022-002", "乙镇", deadline="2021-12-30")])
     r = score(book, date(2023, 3, 1))
-    assert points(r, "甲镇") == []  # R2E would be dated 2023-01-01
+    assert points(r, "甲镇") == [("R2E", "2022-12-31", -3.0)]  # due 12-31: D + 1 is next year, counted in D's year
     assert points(r, "乙镇") == []  # R2E dated 2021-12-31: another year
     assert points(score(ledger([item("2022-001", "甲镇", deadline="2022-12-30")]), date(2023, 3, 1)), "甲镇") == \
         [("R2E", "2022-12-31", -3.0)]
@@ -400,3 +400,12 @@ def test_csv_files_open_in_excel_with_chinese_and_plain_numbers(tmp_path):
     assert rows[0]["单位"] == "甲镇" and rows[0]["总分"] == "103" and rows[0]["Q2"] == "3"
     detail = list(csv.DictReader(paths[0].read_text(encoding="utf-8-sig").splitlines()))
     assert detail[0]["日期"] == "2022-06-21" and detail[0]["分值"] == "2"
+
+
+def test_item_due_on_the_last_day_of_the_year_is_penalised_in_that_year():
+    """三（二）: R2E is dated D + 1; for D = 12-31 that is next year, yet the failure belongs to this year."""
+    ledger = Ledger.from_frames(单位=UNITS, 台账=[
+        {"交办单号": "2022-001", "主办单位": "甲镇", "交办日期": "2022-10-01", "完成时限": "2022-12-31", "反馈方式": "办结即反馈"}])
+    assert score(ledger, date(2022, 12, 31)).detail.empty  # not yet overdue on the deadline day
+    (point,) = score(ledger, date(2023, 1, 5)).detail.to_dict("records")
+    assert (point["规则代码"], point["分值"], point["季度"], f"{point['日期']:%Y-%m-%d}") == ("R2E", -3, "Q4", "2022-12-31")

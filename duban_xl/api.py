@@ -17,7 +17,7 @@ import pandas as pd
 from .contract import Col, Sheet
 from .errors import BadArgument, LedgerInvalid
 from .findings import Report, findings_sheet
-from .ledger import Ledger
+from .ledger import Ledger, Params
 from .reader import read_ledger
 from .validate import validate
 
@@ -257,15 +257,19 @@ def make_feedback_form(path: Path, item: str, unit: str | None = None, as_of: dt
     return render_feedback_form(ledger, item_no, unit, month_folder(path, f"{as_of:%Y-%m}", out))
 
 
-def check_reports(files: Iterable[Path], county: str = "云和县", ledger: Path | None = None) -> list:
+def check_reports(files: Iterable[Path], county: str | None = None, ledger: Path | None = None) -> list:
     """三（三）: does each returned report follow the 附件 format? One verdict per file.
 
-    With the ledger, the 交办单号 in each title must also be one the ledger knows.
+    With the ledger, the 交办单号 in each title must be one it knows, and the county
+    defaults to the ledger's 参数 县名.
     """
     from .report_check import check_report
 
-    known = set(read_ledger(ledger).items[Col.ITEM_NO].dropna()) if ledger else None
-    return [check_report(Path(f), county=county, known_item_nos=known) for f in files]
+    known = None
+    if ledger:
+        book = read_ledger(ledger)
+        known, county = set(book.items[Col.ITEM_NO].dropna()), county or book.params.county
+    return [check_report(Path(f), county=county or Params().county, known_item_nos=known) for f in files]
 
 
 # ---- 归档 -------------------------------------------------------------------------

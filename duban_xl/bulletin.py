@@ -79,7 +79,7 @@ def monthly_bulletin(ledger: Ledger, month: str, date: dt.date | None = None) ->
         _records(lagging, unit_lists, NoticeType.LAGGING,
                  lambda r: _sentence(f"{first.month}月报送的反馈经核查办理进度滞后", r[Col.CHECK_NOTE])),
         _records(late, unit_lists, NoticeType.LATE_FEEDBACK,
-                 lambda r: f"截至{cn_date(due)}未报送{first.month}月办理进展。"),
+                 lambda r: f"截至{cn_date(due)}未报送{first.month}月份进展反馈。"),
         _praise_records(praise),
     ], ignore_index=True)
     records.insert(0, Col.NOTICE_DATE, pd.Timestamp(date).as_unit("ns"))

@@ -287,7 +287,7 @@ def form_report(ledger: Path, item: str, unit: str | None, as_of, out: Path | No
 
 @cli.command(name="check-report")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--county", default="云和县", show_default=True, help="标题中的县名。")
+@click.option("--county", default=None, help="标题中的县名（默认取台账参数，或云和县）。")
 @click.option("--ledger", type=click.Path(path_type=Path), default=None, help="台账：核对标题中的交办单号是否存在。")
 def check_report_cmd(files: tuple[Path, ...], county: str, ledger: Path | None) -> None:
     """检查报回的反馈报告是否符合附件格式（三（三））。Check returned reports.

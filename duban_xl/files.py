@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from .errors import FileLocked
+
 
 @contextmanager
 def atomic_path(dest: Path) -> Iterator[Path]:
@@ -24,7 +26,11 @@ def atomic_path(dest: Path) -> Iterator[Path]:
         yield temp
         with temp.open("rb+") as fh:
             os.fsync(fh.fileno())
-        os.replace(temp, dest)
+        try:
+            os.replace(temp, dest)
+        except PermissionError:  # Windows: another program (Excel, WPS) holds the file open
+            raise FileLocked(f"「{dest.name}」正被其他程序（Excel、WPS 等）打开，无法写入。请关闭该文件后再运行。",
+                             f"{dest.name} is open in another program") from None
     finally:
         temp.unlink(missing_ok=True)
 

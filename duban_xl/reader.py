@@ -18,14 +18,14 @@ import datetime as dt
 from dataclasses import replace
 from pathlib import Path
 from operator import itemgetter
-from typing import Callable, Iterable, Mapping, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 import python_calamine
 from openpyxl.utils import get_column_letter
 
-from .contract import INPUT_SHEETS, PARAMS, SPECS, Col, Kind, Sheet, SheetSpec
+from .contract import INPUT_SHEETS, PARAMS, Col, Kind, Sheet, SheetSpec
 from .errors import MissingHeader, MissingSheet, NotAWorkbook
 from .findings import ERROR, WARNING, Finding
 from .ledger import PARAM_FIELDS, ROW, Fingerprint, Ledger, Params, split_units
@@ -232,8 +232,7 @@ def _read_params(frame: pd.DataFrame, letters: dict[str, str], findings: list[Fi
     return Params(**values)
 
 
-def read_ledger(path: Path | str, progress: Callable[[str], None] | None = None,
-                sheets: Iterable[str] | None = None) -> Ledger:
+def read_ledger(path: Path | str, progress: Callable[[str], None] | None = None) -> Ledger:
     """Read and type every input sheet of a ledger workbook file.
 
     Raises a DubanError subclass (exit 2) when the file cannot be used;
@@ -247,7 +246,7 @@ def read_ledger(path: Path | str, progress: Callable[[str], None] | None = None,
     except Exception as exc:  # calamine raises its own error types for damaged files
         raise NotAWorkbook(f"无法读取「{path.name}」：文件已损坏或不是 Excel 工作簿（{exc}）。请用 Excel 打开检查后另存为 .xlsx。",
                            f"cannot read {path.name}") from None
-    wanted = [SPECS[name] for name in sheets] if sheets else list(INPUT_SHEETS)
+    wanted = list(INPUT_SHEETS)
     _require_sheets(book.sheet_names, wanted, path.name)
 
     def rows_of(name: str) -> list[list]:

@@ -54,7 +54,7 @@ def reminders(ledger: Ledger, as_of: dt.date) -> pd.DataFrame:
                          & (open_items[Col.ASSIGNED] < pd.Timestamp(first))
                          & ~open_items[Col.ITEM_NO].isin(reported)]
     state = "已逾期未报，请立即报送" if as_of > due else "尚未收到，请按时报送"
-    note = f"{as_of.month}月办理进展应于{cn_date(due)}前报送，{state}。"
+    note = f"{as_of.month}月份进展反馈（反馈上月办理进展）应于{cn_date(due)}前报送，{state}。"
     rows += [_row(rec, MONTHLY_MISSING, note) for rec in monthly.to_dict("records")]
 
     return _per_unit(ledger, pd.DataFrame(rows, columns=[c for c in COLUMNS if c != Col.UNIT]))

@@ -23,13 +23,14 @@ from docx.table import Table
 from .docx_templates import FORM_ADDRESSEE as ADDRESSEE
 from .docx_templates import FORM_PLACEHOLDER
 from .docx_templates import FORM_SECTIONS as SECTIONS
+from .contract import format_item_no
 from .errors import FileMissing, NotADocument
 
 PLACEHOLDER_MARK = FORM_PLACEHOLDER[:2]  # ××, also when a unit shortened the run of ×
 SEAL = ("（盖章）", "(盖章)")
 _DATE = re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日$")
 _BLANK_DATE = re.compile(r"^(\d{4}|20××|)年(\d{0,2})月(\d{0,2})日$")
-_ITEM_NO = re.compile(r"^(20\d{2})年([1-9]\d{0,2})号$")
+_ITEM_NO = re.compile(r"^(20\d{2})年([1-9]\d{0,5})号$")  # as many digits as the ledger allows
 _SPACES = re.compile(r"\s+")
 
 
@@ -85,10 +86,9 @@ def _check_title(title: str, county: str, result: ReportCheck,
         result.problems.append(f"标题中的交办单号格式不对，应为“2022年12号”形式，现在是“{shape['no']}”")
         return
     result.item_no = f"{number[1]}-{int(number[2]):03d}"
-    shown = f"{number[1]}年{int(number[2])}号"
+    shown = format_item_no(result.item_no)
     if expected_item_no and result.item_no != expected_item_no:
-        year, _, seq = expected_item_no.partition("-")
-        result.problems.append(f"标题中的交办单号是“{shown}”，但本报告应反馈“{year}年{int(seq)}号”交办单")
+        result.problems.append(f"标题中的交办单号是“{shown}”，但本报告应反馈“{format_item_no(expected_item_no)}”交办单")
     elif known_item_nos is not None and result.item_no not in known_item_nos:
         result.problems.append(f"标题中的交办单号“{shown}”在督查台账中不存在，请核对")
 

@@ -30,6 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
+from .files import atomic_path
 from .contract import (
     DEFAULT_RULES, PARAMS, SPECS, YES, Approval, Col, Column, ItemStatus, Kind, Sheet, SheetSpec,
 )
@@ -131,7 +132,7 @@ def fill_workbook(frames: Mapping[str, pd.DataFrame], params: Params, path: Path
         spec = SPECS[name]
         rows = _param_rows(params) if name == Sheet.PARAMS else _frame_rows(frames.get(name), spec)
         _write_sheet(wb, spec, rows, len(frames.get(name, ())) if name != Sheet.PARAMS else len(PARAMS))
-    with ZipFile(path, "w", ZIP_DEFLATED, allowZip64=True) as archive:
+    with atomic_path(path) as temp, ZipFile(temp, "w", ZIP_DEFLATED, allowZip64=True) as archive:
         ExcelWriter(wb, archive).save()  # not save_workbook: it stamps 'modified' with now
     return path
 

@@ -219,8 +219,6 @@ class Package:
     def put_xml(self, part: str, root: etree._Element) -> None:
         self.write(part, to_bytes(root))
 
-    def changed(self) -> set[str]:
-        return set(self._new) | self._deleted
 
     def unique_name(self, pattern: str) -> str:
         """First free name for a pattern such as 'xl/charts/chart{}.xml'."""

@@ -71,9 +71,9 @@ def test_monthly_report_missing_before_and_after_the_due_day():
     feedback = [report("2022-002", "2022-06-03"), report("2022-003", "2022-06-03", result="退回")]
     early = rows_for(items, feedback, as_of=dt.date(2022, 6, 5))
     assert set(kinds(early)) == {("2022-001", "本月反馈未报"), ("2022-003", "本月反馈未报")}
-    assert set(early["说明"]) == {"6月办理进展应于2022年6月5日前报送，尚未收到，请按时报送。"}
+    assert set(early["说明"]) == {"6月份进展反馈（反馈上月办理进展）应于2022年6月5日前报送，尚未收到，请按时报送。"}
     late = rows_for(items, feedback, as_of=dt.date(2022, 6, 6))
-    assert set(late["说明"]) == {"6月办理进展应于2022年6月5日前报送，已逾期未报，请立即报送。"}
+    assert set(late["说明"]) == {"6月份进展反馈（反馈上月办理进展）应于2022年6月5日前报送，已逾期未报，请立即报送。"}
 
 
 def test_one_row_per_unit_sorted_by_unit_order_then_urgency():

@@ -270,7 +270,8 @@ RULE_CODES = tuple(r.code for r in DEFAULT_RULES)
 
 @dataclass(frozen=True)
 class Param:
-    name: str
+    name: str  # as typed in the 参数 sheet
+    field: str  # the attribute of ledger.Params
     default: object
     kind: Kind
     note: str
@@ -278,15 +279,15 @@ class Param:
 
 # SPEC «参数»
 PARAMS: tuple[Param, ...] = (
-    Param("年度", 2022, Kind.INT, "考评年度"),
-    Param("县名", "云和县", Kind.TEXT, "用于公文标题"),
-    Param("督查室", "县政府督查室", Kind.TEXT, "发文机关"),
-    Param("基准分", 100, Kind.NUMBER, "三、考评标准：督查得分取基准分100分"),
-    Param("临期预警天数", 7, Kind.INT, "距有效时限不超过该天数的在办事项标为临期"),
-    Param("月度反馈截止日", 5, Kind.INT, "二（四）：每月5日前反馈办理情况"),
-    Param("通报截止日", 10, Kind.INT, "二（六）：每月10日前在全县范围内通报"),
-    Param("提前办结天数", 1, Kind.INT, "三（二）：提前至少该天数办结视为提前办结"),
-    Param("评优否决次数", 3, Kind.INT, "三（二）：年度内3次未按时办结且无正当理由，建议取消评优评先资格"),
+    Param("年度", "year", 2022, Kind.INT, "考评年度"),
+    Param("县名", "county", "云和县", Kind.TEXT, "用于公文标题"),
+    Param("督查室", "office", "县政府督查室", Kind.TEXT, "发文机关"),
+    Param("基准分", "base_score", 100, Kind.NUMBER, "三、考评标准：督查得分取基准分100分"),
+    Param("临期预警天数", "warn_days", 7, Kind.INT, "距有效时限不超过该天数的在办事项标为临期"),
+    Param("月度反馈截止日", "feedback_due_day", 5, Kind.INT, "二（四）：每月5日前反馈办理情况"),
+    Param("通报截止日", "bulletin_due_day", 10, Kind.INT, "二（六）：每月10日前在全县范围内通报"),
+    Param("提前办结天数", "early_days", 1, Kind.INT, "三（二）：提前至少该天数办结视为提前办结"),
+    Param("评优否决次数", "veto_count", 3, Kind.INT, "三（二）：年度内3次未按时办结且无正当理由，建议取消评优评先资格"),
 )
 
 

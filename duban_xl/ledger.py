@@ -42,12 +42,8 @@ class Params:
     veto_count: int = 3
 
 
-PARAM_FIELDS: dict[str, str] = {
-    "年度": "year", "县名": "county", "督查室": "office", "基准分": "base_score",
-    "临期预警天数": "warn_days", "月度反馈截止日": "feedback_due_day",
-    "通报截止日": "bulletin_due_day", "提前办结天数": "early_days", "评优否决次数": "veto_count",
-}
-assert set(PARAM_FIELDS) == {p.name for p in PARAMS}
+PARAM_FIELDS: dict[str, str] = {p.name: p.field for p in PARAMS}  # 参数 name → Params attribute
+assert all(getattr(Params(), p.field) == p.default for p in PARAMS), "Params defaults must be the contract's"
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from .contract import (
     APPROVER_MAJOR, APPROVERS, NO, SPECS, YES, Approval, CheckResult, Col, FeedbackMode, FeedbackType,
     NoticeType, OverdueReason, Pace, Sheet, UnitCategory,
 )
-from .ledger import Params
+from .ledger import ROW, Params, default_rules_frame
 from .synth import synth_frames
 from .template import fill_workbook
 
@@ -290,9 +290,7 @@ def _bad_feedback(f: dict[str, pd.DataFrame]) -> list[Expected]:
 
 
 def _bad_rules(f: dict[str, pd.DataFrame]) -> list[Expected]:
-    from .template import _default_rules
-
-    rules = _default_rules()
+    rules = default_rules_frame().drop(columns=ROW)
     rules = rules[rules[Col.RULE_CODE] != "R2B"].reset_index(drop=True).astype({Col.POINTS: object})
     row = int(rules.index[rules[Col.RULE_CODE] == "R4C"][0]) + 2
     rules.at[row - 2, Col.POINTS] = "扣三分"

@@ -32,10 +32,10 @@ from openpyxl.writer.excel import ExcelWriter
 
 from .files import atomic_path
 from .contract import (
-    DEFAULT_RULES, PARAMS, SPECS, YES, Approval, Col, Column, ItemStatus, Kind, Sheet, SheetSpec,
+    PARAMS, SPECS, Approval, Col, Column, ItemStatus, Kind, Sheet, SheetSpec,
 )
 from .errors import BadArgument
-from .ledger import Params
+from .ledger import Params, default_rules_frame
 
 # Sheet order of the workbook: guidance first, then the input sheets of the contract.
 SHEET_ORDER = (Sheet.GUIDE, Sheet.PARAMS, Sheet.UNITS, Sheet.ITEMS, Sheet.EXTENSIONS,
@@ -114,7 +114,7 @@ def fill_workbook(frames: Mapping[str, pd.DataFrame], params: Params, path: Path
     path.parent.mkdir(parents=True, exist_ok=True)
     frames = dict(frames)
     if Sheet.RULES not in frames:
-        frames[Sheet.RULES] = _default_rules()
+        frames[Sheet.RULES] = default_rules_frame()
     wb = Workbook(write_only=True)
     wb.properties.creator = params.office
     wb.properties.title = f"{params.county}{params.year}年度督查台账"
@@ -286,17 +286,8 @@ def _validations(spec: SheetSpec) -> Iterator[DataValidation]:
 # ---- rows -----------------------------------------------------------------------------
 
 def _param_rows(params: Params) -> Iterator[list]:
-    values = {"年度": params.year, "县名": params.county, "督查室": params.office, "基准分": params.base_score,
-              "临期预警天数": params.warn_days, "月度反馈截止日": params.feedback_due_day,
-              "通报截止日": params.bulletin_due_day, "提前办结天数": params.early_days,
-              "评优否决次数": params.veto_count}
     for p in PARAMS:
-        yield [p.name, _plain_number(values[p.name]), p.note]
-
-
-def _default_rules() -> pd.DataFrame:
-    return pd.DataFrame([{Col.RULE_CODE: r.code, Col.CLAUSE: r.clause, Col.CONTENT: r.content,
-                          Col.POINTS: r.points, Col.ENABLED: YES} for r in DEFAULT_RULES])
+        yield [p.name, _plain_number(getattr(params, p.field)), p.note]
 
 
 def _frame_rows(frame: pd.DataFrame | None, spec: SheetSpec) -> Iterator[list]:

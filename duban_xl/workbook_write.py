@@ -32,7 +32,7 @@ from .contract import Sheet
 from .files import atomic_path
 from .errors import FileChanged, FileLocked, MissingHeader, MissingSheet
 from .ledger import Fingerprint
-from .normalize import HEADER_SEARCH_ROWS, header_key
+from .normalize import EXCEL_EPOCH, HEADER_SEARCH_ROWS, header_key
 from .xlsx_package import (
     NS_MAIN, NS_R, REL_WORKSHEET, Package, check_workbook_file, parse_xml, relative, rels_name,
     resolve, to_bytes,
@@ -62,7 +62,6 @@ NS_V, NS_O, NS_X = ("urn:schemas-microsoft-com:vml", "urn:schemas-microsoft-com:
 # CT_Worksheet children that must follow <legacyDrawing> (ECMA-376 18.3.1.99).
 AFTER_LEGACY_DRAWING = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
                         "webPublishItems", "tableParts", "extLst")
-EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 @dataclass(frozen=True)

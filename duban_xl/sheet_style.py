@@ -19,7 +19,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .workbook_write import CellStyle, OwnedSheet, TableBody
 
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E78")  # the template's header blue
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 TITLE_FONT = Font(bold=True, size=14)
 RED = PatternFill("solid", fgColor="F8CBAD")

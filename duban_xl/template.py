@@ -31,6 +31,7 @@ from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
 from .files import atomic_path
+from .sheet_style import DATE_FORMAT, HEADER_FILL, HEADER_FONT
 from .contract import (
     PARAMS, SPECS, Approval, Col, Column, ItemStatus, Kind, Sheet, SheetSpec,
 )
@@ -53,11 +54,8 @@ UNIT_LIST_NAME = "单位名称列表"  # defined name the single-unit dropdowns 
 UNIT_LIST_ROWS = 2000  # rows of 单位 the dropdown covers (grown when more units are filled)
 WARN_DAYS_NAME = "临期预警天数"  # defined name of the 参数 value the 状态 formula reads
 LAST_ROW = 1048576
-DATE_FORMAT = "yyyy-mm-dd"
 FIXED_TIME = dt.datetime(2022, 1, 1)  # workbook created/modified: a rebuild gives identical XML
 
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")
 FORMULA_HEADER_FILL = PatternFill("solid", fgColor="808080")
 FORMULA_FONT = Font(color="808080", italic=True)
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)

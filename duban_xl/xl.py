@@ -56,6 +56,12 @@ def run_score(rows_by_sheet: dict[str, list[list]], as_of: dt.date) -> ButtonRes
                         {Sheet.RANKING: result.ranking, Sheet.SCORE_DETAIL: result.detail[list(SCORE_DETAIL_COLUMNS)]})
 
 
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    """'FF1F4E78' or '1F4E78' → (31, 78, 120), as xlwings takes colours."""
+    digits = hex_colour[-6:]
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
 # ---- the xlwings edge: runs inside Excel (tests: xlwings' in-memory engine) -------
 
 def _read_book(book) -> dict[str, list[list]]:
@@ -63,7 +69,8 @@ def _read_book(book) -> dict[str, list[list]]:
 
 
 def _show(book, result: ButtonResult) -> None:
-    from .sheet_style import quote_formula_text
+    from .sheet_style import HEADER_FILL, quote_formula_text
+    from .workbook_write import MARK_FILL
 
     names = [s.name for s in book.sheets]
     # each new sheet goes in front, so add them last-first to keep the result's order (季度排名 first)
@@ -75,11 +82,11 @@ def _show(book, result: ButtonResult) -> None:
         # The header's width comes from the frame, not from reading back what was just
         # written: xlwings' in-memory (remote) engine does not see its own writes.
         header = sheet.range((1, 1), (1, len(frame.columns)))
-        header.color = (31, 78, 121)
+        header.color = _rgb(HEADER_FILL.fgColor.rgb)
         header.font.color = (255, 255, 255)
         sheet.autofit()
     for sheet_name, cell in result.marks:
-        book.sheets[sheet_name].range(cell).color = (255, 199, 206)
+        book.sheets[sheet_name].range(cell).color = _rgb(MARK_FILL)  # the red `validate --write` uses
     book.app.alert(result.message, title="督查台账")
 
 

@@ -32,7 +32,7 @@ from workbooks import D, item, write_ledger  # noqa: E402
 
 FEEDBACK = {Col.ITEM_NO: "2022-001", Col.REPORTER: "县发展和改革局", Col.FEEDBACK_DATE: D(2022, 6, 20),
             Col.FEEDBACK_TYPE: "办结反馈", Col.SIGNER: "李四", Col.CHECK_RESULT: "通过"}
-HEADER_BLUE, MARK_RED = "#1f4e79", "#ffc7ce"
+HEADER_BLUE, MARK_RED = "#1f4e78", "#ffc7ce"
 
 
 def _cell(value):

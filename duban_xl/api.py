@@ -49,10 +49,6 @@ def parse_quarter(quarter: str) -> tuple[int, int]:
                       f"bad quarter {quarter!r}, expected YYYYQn")
 
 
-def quarter_end(year: int, quarter: int) -> dt.date:
-    return (pd.Timestamp(year=year, month=quarter * 3, day=1) + pd.offsets.MonthEnd(0)).date()
-
-
 # ---- 校验 -------------------------------------------------------------------------
 
 def load_valid(path: Path, as_of: dt.date, progress: Progress = None) -> tuple[Ledger, Report]:
@@ -136,6 +132,7 @@ def score_workbook(path: Path, as_of: dt.date, write: WriteMode = None, csv_dir:
 def rank_quarter(path: Path, quarter: str, as_of: dt.date | None = None, out: Path | None = None,
                  date: dt.date | None = None, progress: Progress = None) -> tuple[pd.DataFrame, Path]:
     """二（八）运用: 每季度通报分数排名情况 — the ranking as of the quarter's end, as a Word bulletin."""
+    from .dates import quarter_end
     from .documents import render_quarterly_ranking
     from .score import quarter_ranking, score
 

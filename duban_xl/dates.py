@@ -34,3 +34,10 @@ def day_of_month(year: int, month: int, day: int) -> dt.date:
 def cn_date(value: dt.date | pd.Timestamp) -> str:
     """2022年7月1日 — the date form of official documents (GB/T 9704), no leading zeros."""
     return f"{value.year}年{value.month}月{value.day}日"
+
+
+def quarter_end(year: int, quarter: int) -> dt.date:
+    """The last day of a quarter (二（八）: 每季度通报分数排名情况)."""
+    if quarter not in (1, 2, 3, 4):
+        raise BadArgument(f"季度应为 1 到 4 之间的数字，收到的是「{quarter}」。", "quarter must be 1-4")
+    return dt.date(year, 3 * quarter, calendar.monthrange(year, 3 * quarter)[1])

@@ -19,7 +19,7 @@ import pandas as pd
 from docxtpl import DocxTemplate
 
 from . import bulletin, remind
-from .dates import cn_date, day_of_month
+from .dates import cn_date, day_of_month, quarter_end
 from . import docx_templates as tpl
 from .contract import DEFAULT_RULES, Col, Eligibility, FeedbackMode, UnitCategory, format_item_no
 from .deadlines import effective_deadlines
@@ -274,8 +274,7 @@ def _clauses() -> list[dict[str, str]]:
 def render_quarterly_ranking(ranking: pd.DataFrame, year: int, quarter: int, params: Params, out_dir: Path,
                              date: dt.date | None = None, templates_dir: Path | None = None) -> Path:
     """季度考评得分通报 (二（八） 每季度通报分数排名情况): a table per group, 评优 veto, 评分依据."""
-    if quarter not in QUARTER_NAMES:
-        raise BadArgument(f"季度应为1到4之间的数字，收到的是“{quarter}”。", f"bad quarter {quarter}")
+    quarter_end(year, quarter)  # refuses a quarter outside 1–4 with the one Chinese message
     quarter_name = QUARTER_NAMES[quarter]
     numerals = ("一", "二")
     groups = []

@@ -18,7 +18,8 @@ from .contract import (
     Eligibility, FeedbackType, NoticeType, OverdueReason, Sheet, UnitCategory,
 )
 from .deadlines import COUNTED, EFFECTIVE, EXTENSION_STATUS, effective_deadlines, extension_outcomes
-from .errors import BadArgument, MissingRule
+from .dates import quarter_end
+from .errors import MissingRule
 from .ledger import ROW, Ledger
 
 
@@ -279,10 +280,7 @@ def score(ledger: Ledger, as_of: date) -> ScoreResult:
 
 def quarter_ranking(result: ScoreResult, quarter: int) -> pd.DataFrame:
     """The ranking as it stood at the end of ``quarter`` (points dated ≤ quarter end), for 季度排名通报."""
-    if quarter not in (1, 2, 3, 4):
-        raise BadArgument(f"季度应为 1 到 4 之间的数字，收到的是「{quarter}」。", "quarter must be 1-4")
-    end = pd.Timestamp(result.year, 3 * quarter, 1) + pd.offsets.MonthEnd(0)
-    detail = result.detail[result.detail[Col.DATE] <= end]
+    detail = result.detail[result.detail[Col.DATE] <= pd.Timestamp(quarter_end(result.year, quarter))]
     return _rank(detail, result.units, result.base, result.veto_count)
 
 

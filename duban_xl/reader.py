@@ -220,7 +220,7 @@ def _read_params(frame: pd.DataFrame, letters: dict[str, str], findings: list[Fi
         if not parsed.ok or (param.kind == Kind.INT and not float(parsed.value).is_integer()):
             findings.append(Finding(ERROR, "bad_param", Sheet.PARAMS, f"{letters.get(Col.VALUE, 'B')}{row}",
                                     Col.VALUE, "", f"参数“{key}”的值“{clean_text(raw) or ''}”不是有效数字。",
-                                    f"请填写整数，默认值为 {param.default}。"))
+                                    f"请填写{'整数' if param.kind == Kind.INT else '数字'}，默认值为 {param.default}。"))
             continue
         values[PARAM_FIELDS[key]] = int(parsed.value) if param.kind == Kind.INT else float(parsed.value)
     for param in PARAMS:

@@ -105,6 +105,12 @@ class Col:
     BAD_FORMAT = "格式不符"
     FALSIFIED = "弄虚作假"
     ATTACHMENT = "附件"
+    # 反馈记录 columns a returned 报送表 fills (SPEC «Returned sheets»); 联系电话 is Col.PHONE
+    CLAIMED_DONE = "申报办结日期"
+    PROBLEMS = "存在问题"
+    NEXT_STEPS = "下步工作安排"
+    CONTACT = "联系人"
+    RECEIPT_NO = "收件编号"  # «表单编号/交办单号/反馈类型», the key of a merged row
     # 加扣分事件
     DATE = "日期"
     UNIT = "单位"
@@ -380,6 +386,12 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
         C(Col.BAD_FORMAT, Kind.CHOICE, choices=YES_NO, width=9),
         C(Col.FALSIFIED, Kind.CHOICE, choices=YES_NO, width=9),
         C(Col.ATTACHMENT, width=20),
+        C(Col.CLAIMED_DONE, Kind.DATE, width=12, note="单位申报的办结日期，台账办结日期由督查室核查后填写"),
+        C(Col.PROBLEMS, width=24),
+        C(Col.NEXT_STEPS, width=24),
+        C(Col.CONTACT, width=10),
+        C(Col.PHONE, width=14),
+        C(Col.RECEIPT_NO, width=24, note="报送表收件时自动填写，请勿修改"),
     ), key=Col.ITEM_NO),
     SheetSpec(Sheet.EVENTS, (
         C(Col.DATE, Kind.DATE, True, width=11),

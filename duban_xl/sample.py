@@ -123,7 +123,10 @@ def _curated() -> tuple[list[dict], list[dict], list[dict], list[dict]]:
         _fb(89, "县水利局", D(2022, 9, 5), month="2022-09", pace=Pace.LAGGING, progress="受水源工程审批影响进度滞后"),
         _fb(91, "县创建全国文明城市工作指挥部办公室", D(2022, 7, 26), FeedbackType.COMPLETION, progress="迎检问题全部整改"),
         _fb(92, "县卫生健康局", D(2022, 2, 5), month="2022-02"),
-        _fb(92, "县卫生健康局", D(2022, 6, 10), FeedbackType.COMPLETION, progress="新增托位210个"),
+        # reported on the 报送表 (SPEC «Returned sheets»): the unit's own columns and its 收件编号
+        {**_fb(92, "县卫生健康局", D(2022, 6, 10), FeedbackType.COMPLETION, progress="新增托位210个"),
+         Col.CLAIMED_DONE: D(2022, 6, 10), Col.PROBLEMS: "部分托育机构师资不足", Col.NEXT_STEPS: "开展托育从业人员培训",
+         Col.CONTACT: "刘芳", Col.PHONE: "0578-5123456", Col.RECEIPT_NO: "BS202206-5E0A17/2022-092/办结反馈"},
     ]
     extensions = [
         {Col.ITEM_NO: "2022-087", Col.APPLICANT: "紧水滩镇", Col.APPLIED: D(2022, 8, 20),

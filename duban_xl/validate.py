@@ -18,7 +18,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .contract import (
-    APPROVER_MAJOR, EVENT_RULES, INPUT_SHEETS, RULE_CODES, SPECS, YES, Approval, Col, FeedbackType,
+    APPROVER_MAJOR, EVENT_RULES, INPUT_SHEETS, RULE_CODES, SPECS, YES, Approval, CheckResult, Col, FeedbackType,
     Kind, NoticeType, Sheet, SheetSpec, UnitCategory,
 )
 from .deadlines import EXTENSION_STATUS, IN_FORCE_WHEN_APPLIED, LATE, extension_outcomes
@@ -281,6 +281,21 @@ def feedback(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]
                                 f"“{reporter}”不是事项 {item_no} 的承办单位。", "请核对反馈单位或交办单号。")
 
 
+def returned_form_columns(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+    """二（四）: what a unit declares (申报办结日期) precedes its report; one row per 收件编号 (SPEC «Returned sheets»)."""
+    fb = ledger.feedback
+    late = fb[fb[Col.CLAIMED_DONE] > fb[Col.FEEDBACK_DATE]]
+    for idx, claimed, reported in late[[Col.CLAIMED_DONE, Col.FEEDBACK_DATE]].itertuples():
+        yield where.finding(WARNING, "claimed_done_after_report", Sheet.FEEDBACK, idx, Col.CLAIMED_DONE,
+                            f"申报办结日期 {claimed:%Y-%m-%d} 晚于反馈日期 {reported:%Y-%m-%d}。",
+                            "办结反馈应在办结之后报送，请核对申报办结日期。")
+    pending = fb[fb[Col.RECEIPT_NO].notna() & (fb[Col.CHECK_RESULT] == CheckResult.PENDING)]
+    for idx, number in pending.loc[pending.duplicated(Col.RECEIPT_NO, keep="first"), Col.RECEIPT_NO].items():
+        yield where.finding(WARNING, "receipt_no_repeated", Sheet.FEEDBACK, idx, Col.RECEIPT_NO,
+                            f"收件编号“{number}”有两行待核查的记录。",
+                            "收件编号由收件时自动填写，同一编号只应有一行待核查记录，请删除多余的一行。")
+
+
 def events(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
     ev = ledger.events
     assigned = dict(zip(ledger.items[Col.ITEM_NO], ledger.items[Col.ASSIGNED]))
@@ -328,7 +343,7 @@ def rules(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
 
 CROSS_RULES: tuple[Callable[[Ledger, _Where, dt.date], Iterable[Finding]], ...] = (
     duplicate_item_numbers, unknown_item_numbers, unknown_units, duplicate_units, item_dates,
-    major_items, temporary_units, extensions, feedback, events, notices, rules,
+    major_items, temporary_units, extensions, feedback, returned_form_columns, events, notices, rules,
 )
 
 

@@ -18,7 +18,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .dates import cn_date, day_of_month, parse_month
+from .dates import cn_date, day_of_month, issue_date, parse_month
 from .contract import (
     EVENT_RULES, PRAISE_RULES, CheckResult, Col, FeedbackMode, FeedbackType, NoticeType,
     OverdueReason, Pace, Sheet,
@@ -56,13 +56,13 @@ class MonthlyBulletin:
 def monthly_bulletin(ledger: Ledger, month: str, date: dt.date | None = None) -> MonthlyBulletin:
     """Compute the bulletin of ``month`` as of its last day (SPEC «Monthly bulletin»).
 
-    ``date`` is 通报日期; by default the 通报截止日 of the following month (二（六）: 每月10日前).
+    ``date`` is 通报日期; by default the last working day on or before the 通报截止日 of the
+    following month (二（六）: 每月10日前).
     """
     first, end = parse_month(month)
     params = ledger.params
     if date is None:
-        following = end + dt.timedelta(days=1)
-        date = day_of_month(following.year, following.month, params.bulletin_due_day)
+        date = issue_date(end, params.bulletin_due_day)
     month_key = first.strftime("%Y-%m")
     issue = f"{first.year}年第{first.month}期"
     items = item_view(ledger)

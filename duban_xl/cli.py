@@ -11,6 +11,7 @@ import json
 import sys
 import tempfile
 import traceback
+import warnings
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
@@ -24,6 +25,7 @@ from .bulletin import ON_TIME_RATE
 from .contract import Col
 from .deadlines import EFFECTIVE
 from .remind import KIND
+from .dates import CalendarFallback
 from .errors import BadArgument, DubanError, LedgerInvalid
 from .findings import Report
 from .normalize import parse_date
@@ -185,7 +187,7 @@ def print_ranking(ranking) -> None:
 @cli.command()
 @LEDGER
 @click.option("--month", required=True, help="通报月份 YYYY-MM。")
-@click.option("--date", "date", type=DATE, default=None, help="通报日期（默认次月10日）。")
+@click.option("--date", "date", type=DATE, default=None, help="通报日期（默认次月10日或之前的最后一个工作日）。")
 @AS_OF
 @OUT
 @click.option("--dry-run", is_flag=True, help="只显示将要通报的内容，不写入台账、不生成文件。")
@@ -211,7 +213,7 @@ def bulletin(ledger: Path, month: str, date, as_of, out: Path | None, dry_run: b
 @cli.command()
 @LEDGER
 @click.option("--quarter", required=True, help="季度 YYYYQn，例如 2022Q2。")
-@click.option("--date", "date", type=DATE, default=None, help="通报的成文日期（默认今天）。")
+@click.option("--date", "date", type=DATE, default=None, help="通报的成文日期（默认季度后首月10日或之前的最后一个工作日）。")
 @AS_OF
 @OUT
 def rank(ledger: Path, quarter: str, date, as_of, out: Path | None) -> None:
@@ -346,7 +348,31 @@ def demo(folder: Path) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: turns every failure into a clear line and an exit code."""
+    """Entry point: turns every failure into a clear line and an exit code.
+
+    A date computed without holiday data (a year the calendar package does not
+    know yet) is said once at the end, so the clerk checks it before sending.
+    """
+    said: list[str] = []
+    show_other = warnings.showwarning
+
+    def collect(message, category, *args, **kwargs):
+        if issubclass(category, CalendarFallback):
+            said.append(str(message))
+        else:
+            show_other(message, category, *args, **kwargs)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("always", CalendarFallback)
+        warnings.showwarning = collect
+        try:
+            return _run(argv)
+        finally:
+            for line in dict.fromkeys(said):
+                err.print(f"[yellow]请注意[/]：{line}")
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         cli.main(args=argv, prog_name="duban", standalone_mode=False)
         return EXIT_OK

@@ -52,7 +52,7 @@ def run_demo(folder: Path, progress: Callable[[str], None] | None = None, sample
     slips = api.make_slips(ledger_path, list(june[Col.ITEM_NO]), as_of=month_end, progress=progress)
     lines.append(f"2. 交办单：{len(slips)} 份（6月交办的事项）")
 
-    reminders = api.make_reminders(ledger_path, dt.date(2022, 6, 25), progress=progress)
+    reminders = api.make_reminders(ledger_path, dt.date(2022, 6, 24), progress=progress)  # a Friday
     lines.append(f"3. 催办：{len(reminders.rows)} 条，催办单 {len(reminders.documents)} 份，清单 "
                  f"{reminders.workbook.name if reminders.workbook else '无'}")
 
@@ -71,7 +71,7 @@ def run_demo(folder: Path, progress: Callable[[str], None] | None = None, sample
     leaders = "；".join(f"{group}第一名 {row[Col.UNIT]}（{row[Col.TOTAL]:g}分）" for group, row in top.iterrows())
     lines.append(f"6. 考评赋分（截至{month_end:%Y-%m-%d}）：{len(scoring.result.detail)} 条得分明细；{leaders}")
 
-    _, ranking_doc = api.rank_quarter(ledger_path, "2022Q2", date=dt.date(2022, 7, 10), progress=progress)
+    _, ranking_doc = api.rank_quarter(ledger_path, "2022Q2", progress=progress)
     lines.append(f"7. 季度排名通报：{ranking_doc.name}")
 
     archive = api.archive_month(ledger_path, MONTH, progress=progress)

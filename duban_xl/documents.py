@@ -19,7 +19,7 @@ import pandas as pd
 from docxtpl import DocxTemplate
 
 from . import bulletin, remind
-from .dates import cn_date, day_of_month, quarter_end
+from .dates import cn_date, day_of_month, issue_date, quarter_end, workday_on_or_after
 from . import docx_templates as tpl
 from .contract import DEFAULT_RULES, Col, Eligibility, FeedbackMode, UnitCategory, format_item_no
 from .deadlines import effective_deadlines
@@ -304,7 +304,7 @@ def render_quarterly_ranking(ranking: pd.DataFrame, year: int, quarter: int, par
         "veto": veto,
         "clauses": _clauses(),
         "office_full": office_name(params.county),
-        "date": format_date(date or dt.date.today()),
+        "date": format_date(date or issue_date(quarter_end(year, quarter), params.bulletin_due_day)),
     }
     name = safe_filename(f"季度排名通报_{year}年第{quarter}季度.docx")
     return render_docx(tpl.QUARTERLY, context, Path(out_dir) / name, templates_dir)
@@ -339,7 +339,7 @@ def render_reminder(unit: str, rows: pd.DataFrame, as_of: dt.date, params: Param
         "opening": f"截至{format_date(as_of)}，你单位承办的以下督查事项需抓紧办理或反馈，现予催办：",
         "rows": items,
         "requirements": requirements,
-        "date": format_date(as_of),
+        "date": format_date(workday_on_or_after(as_of)),  # sent on a working day (SPEC «Monthly close…»)
     }
     name = safe_filename(f"催办单_{unit}_{pd.Timestamp(as_of):%Y%m%d}.docx")
     return render_docx(tpl.REMINDER, context, Path(out_dir) / name, templates_dir)

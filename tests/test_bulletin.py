@@ -102,7 +102,7 @@ def test_records_one_row_per_unit_and_replacement_for_the_issue():
         ["2022-001", "县发改局", "逾期未办结"], ["2022-001", "县财政局", "逾期未办结"],
         ["2022-001", "白龙山街道", "逾期未办结"], ["", "县财政局", "表扬"]]
     assert set(records["通报期次"]) == {"2022年第6期"}
-    assert set(records["通报日期"]) == {pd.Timestamp("2022-07-10")}
+    assert set(records["通报日期"]) == {pd.Timestamp("2022-07-08")}  # 7-10 is a Sunday
     assert records["说明"][0] == "有效时限为2022年6月10日，截至2022年6月30日仍未办结。"
     assert records["说明"][3] == "2022年6月10日受到县级通报表扬：经验推广。"
 
@@ -110,16 +110,18 @@ def test_records_one_row_per_unit_and_replacement_for_the_issue():
     assert (replacement["sheet"], replacement["key_column"], replacement["key_value"]) == (
         "通报记录", "通报期次", "2022年第6期")
     assert len(replacement["rows"]) == 4
-    assert replacement["rows"][0]["通报日期"] == dt.date(2022, 7, 10)
+    assert replacement["rows"][0]["通报日期"] == dt.date(2022, 7, 8)
     assert replacement["rows"][3]["交办单号"] is None
 
 
 @pytest.mark.parametrize("month, params, expected", [
-    ("2022-06", None, dt.date(2022, 7, 10)),
-    ("2022-12", None, dt.date(2023, 1, 10)),
+    ("2022-06", None, dt.date(2022, 7, 8)),  # 7-10 is a Sunday: the Friday before
+    ("2022-12", None, dt.date(2023, 1, 10)),  # a Tuesday
+    ("2022-09", Params(bulletin_due_day=9), dt.date(2022, 10, 9)),  # a 调休 Sunday, a working day
     ("2022-06", Params(bulletin_due_day=8), dt.date(2022, 7, 8)),
+    ("2022-04", Params(bulletin_due_day=3), dt.date(2022, 4, 29)),  # 劳动节 5-1..5-4: back to April
 ])
-def test_default_bulletin_date_is_due_day_of_next_month(month, params, expected):
+def test_default_bulletin_date_is_last_workday_by_due_day_of_next_month(month, params, expected):
     assert monthly_bulletin(ledger([item("2022-001")], params=params), month).date == expected
 
 
@@ -208,4 +210,4 @@ def test_records_written_back_cost_each_unit_one_r2d_point():
     detail = score(written, dt.date(2022, 7, 31)).detail
     r2d = detail[detail["规则代码"] == "R2D"]
     assert sorted(r2d["单位"]) == ["县发改局", "县财政局"]
-    assert set(r2d["日期"]) == {pd.Timestamp("2022-07-10")}
+    assert set(r2d["日期"]) == {pd.Timestamp("2022-07-08")}

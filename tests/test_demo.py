@@ -26,7 +26,7 @@ def test_demo_runs_the_month_and_says_where_its_output_went(demo):
     names = {p.name for p in month.iterdir()}
     assert "通报_2022年6月.docx" in names and "季度排名通报_2022年第2季度.docx" in names
     assert any(n.startswith("交办单_") for n in names) and any(n.startswith("催办单_") for n in names)
-    assert any(n.startswith("反馈报告_") for n in names) and "催办清单_20220625.xlsx" in names
+    assert any(n.startswith("反馈报告_") for n in names) and "催办清单_20220624.xlsx" in names
     assert {"得分明细.csv", "季度排名.csv"} <= names
     assert (folder / "督查输出" / "督查归档_2022年6月.zip").exists()
 

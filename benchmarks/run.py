@@ -229,7 +229,7 @@ seconds exclude imports (shown on their own row) and are the median of
 same ledger in the same run. Peak MiB is the whole process's maximum resident
 memory (interpreter and imports included). «read + validate + score» is the
 targets' «read + validate + score»; «write-back» writes 得分明细 and 季度排名
-into a copy of the ledger through `workbook_write.write_workbook` (the score
+into a copy of the ledger through `xlsx.transaction.write_workbook` (the score
 result is computed beforehand and not timed); the «untouched sheets 10×» row
 writes the same result into the ledger ten times larger, to show the cost does
 not grow with sheets the write does not touch. Ledgers come from

@@ -27,7 +27,7 @@ MODULES = {
     "validate": ("duban_xl.reader", "duban_xl.validate"),
     "score": ("duban_xl.reader", "duban_xl.validate", "duban_xl.score"),
     "bulletin": ("duban_xl.reader", "duban_xl.bulletin"),
-    "write": ("duban_xl.score", "duban_xl.score_sheets", "duban_xl.workbook_write"),
+    "write": ("duban_xl.score", "duban_xl.score_sheets", "duban_xl.xlsx.transaction"),
 }
 
 
@@ -121,7 +121,7 @@ def bulletin(args: argparse.Namespace, clock: Clock) -> None:
 def write(args: argparse.Namespace, clock: Clock) -> None:
     """得分明细 and 季度排名 written into a copy of the ledger (as ``duban score --write copy``)."""
     from duban_xl.score_sheets import result_sheets
-    from duban_xl.workbook_write import write_workbook
+    from duban_xl.xlsx.transaction import write_workbook
 
     result = pickle.loads(args.result.read_bytes())
     with tempfile.TemporaryDirectory(prefix="duban_bench_") as folder:

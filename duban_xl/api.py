@@ -84,7 +84,8 @@ def validate_workbook(path: Path, as_of: dt.date, write: WriteMode = None, progr
     report = validate(ledger, as_of)
     if not write:
         return Validation(report)
-    from .workbook_write import CellMark, write_workbook
+    from .xlsx.marks import CellMark
+    from .xlsx.transaction import write_workbook
 
     _say(progress, "写入校验结果")
     marks = [CellMark(f.sheet, f.cell, f"{f.level}：{f.message}\n建议：{f.suggestion}")
@@ -111,7 +112,7 @@ def score_workbook(path: Path, as_of: dt.date, write: WriteMode = None, csv_dir:
     """三、考评标准: every point with its evidence, and the ranking by group."""
     from .score import score
     from .score_sheets import result_sheets, write_csv
-    from .workbook_write import write_workbook
+    from .xlsx.transaction import write_workbook
 
     ledger, _ = load_valid(path, as_of, progress)
     _say(progress, "计算得分")
@@ -163,7 +164,9 @@ def issue_bulletin(path: Path, month: str, date: dt.date | None = None, as_of: d
     """
     from .bulletin import build_monthly_sheet, bulletin_records_replacement, monthly_bulletin
     from .documents import render_monthly_bulletin
-    from .workbook_write import OwnedSheet, RowsReplacement, write_workbook
+    from .xlsx.graft import OwnedSheet
+    from .xlsx.rows import RowsReplacement
+    from .xlsx.transaction import write_workbook
 
     ledger, _ = load_valid(path, as_of or dt.date.today(), progress)
     _say(progress, "生成月度通报")
@@ -218,7 +221,7 @@ def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress
 
     from .documents import render_reminder
     from .remind import build_reminder_sheet, reminders
-    from .files import save_new_workbook
+    from .xlsx.atomic import save_new_workbook
 
     ledger, _ = load_valid(path, as_of, progress)
     rows = reminders(ledger, as_of)
@@ -274,7 +277,7 @@ def check_reports(files: Iterable[Path], county: str | None = None, ledger: Path
 def archive_month(path: Path, month: str, out: Path | None = None, progress: Progress = None) -> Path:
     """二（七）归档: the month's ledger snapshot and documents in one zip with a manifest."""
     from .archive import archive_name, build_archive
-    from .xlsx_package import check_workbook_file
+    from .xlsx.safety import check_workbook_file
 
     check_workbook_file(path)
     folder = month_folder(path, month, out)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Sequence
 
 from .dates import parse_month
-from .files import atomic_path
+from .xlsx.atomic import atomic_path
 from .errors import BadArgument, FileMissing
 
 MANIFEST, INDEX = "manifest.json", "索引.csv"

@@ -24,7 +24,7 @@ from . import docx_templates as tpl
 from .contract import DEFAULT_RULES, Col, Eligibility, FeedbackMode, UnitCategory, format_item_no
 from .deadlines import effective_deadlines
 from .errors import BadArgument, FileMissing
-from .files import atomic_path
+from .xlsx.atomic import atomic_path
 from .ledger import Ledger, Params, split_units
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "workbook_templates"

@@ -12,7 +12,6 @@ Frame conventions (what ``read_ledger`` produces and tests build):
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
@@ -23,6 +22,7 @@ from .contract import (
     PARAMS, SPECS, UNIT_SEPARATORS, Col, Kind, Sheet, SheetSpec, UnitCategory,
 )
 from .findings import Finding
+from .xlsx.fingerprint import Fingerprint
 
 ROW = "_row"
 
@@ -44,24 +44,6 @@ class Params:
 
 PARAM_FIELDS: dict[str, str] = {p.name: p.field for p in PARAMS}  # 参数 name → Params attribute
 assert all(getattr(Params(), p.field) == p.default for p in PARAMS), "Params defaults must be the contract's"
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What a file looked like when read, so a later write can refuse if it changed."""
-
-    size: int
-    mtime_ns: int
-    sha256: str
-
-    @classmethod
-    def of(cls, path: Path) -> "Fingerprint":
-        stat = path.stat()
-        digest = hashlib.sha256()
-        with path.open("rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                digest.update(chunk)
-        return cls(stat.st_size, stat.st_mtime_ns, digest.hexdigest())
 
 
 def split_units(text: object) -> list[str]:

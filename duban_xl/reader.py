@@ -28,12 +28,13 @@ from openpyxl.utils import get_column_letter
 from .contract import INPUT_SHEETS, PARAMS, Col, Kind, Sheet, SheetSpec
 from .errors import MissingHeader, MissingSheet, NotAWorkbook
 from .findings import ERROR, WARNING, Finding
-from .ledger import PARAM_FIELDS, ROW, Fingerprint, Ledger, Params, split_units
+from .ledger import PARAM_FIELDS, ROW, Ledger, Params, split_units
 from .normalize import (
     HEADER_SEARCH_ROWS, Parsed, canon_name, clean_text, header_key, is_blank, parse_date, parse_item_no, parse_month,
     parse_number,
 )
-from .xlsx_package import check_workbook_file
+from .xlsx.safety import check_workbook_file
+from .xlsx.fingerprint import Fingerprint
 
 NAT = np.datetime64("NaT", "ns")
 

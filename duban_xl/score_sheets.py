@@ -1,7 +1,7 @@
 """The 得分明细 and 季度排名 output sheets, and their CSV export.
 
 Builders fill an empty openpyxl worksheet handed over by the safe writer
-(``workbook_write.OwnedSheet``); they never open or save a workbook. The
+(``xlsx.graft.OwnedSheet``); they never open or save a workbook. The
 sheets are for reading aloud to units (三、考评标准): real dates, signs in
 colour, one table and one bar chart per group (乡镇（街道） / 县直部门).
 """
@@ -21,7 +21,7 @@ from .dates import cn_date
 from .contract import Col, Sheet, UnitCategory
 from .contract import DETAIL_SHEET_COLUMNS, RANKING_COLUMNS, Eligibility
 from .score import ScoreResult, plain_number
-from .workbook_write import OwnedSheet
+from .xlsx.graft import OwnedSheet
 from .sheet_style import TITLE_FONT, landscape, put, quote_formula_text, table_sheet, write_table
 
 GROUP_FONT = Font(bold=True, size=12, color="1F4E78")

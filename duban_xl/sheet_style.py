@@ -2,7 +2,7 @@
 
 Output sheets (校验结果, 得分明细, 季度排名, 月度通报, 催办清单) are built on an
 empty openpyxl worksheet and grafted into the user's workbook by
-``workbook_write``. Text that came from a ledger or an emailed sheet is
+``xlsx.graft``. Text that came from a ledger or an emailed sheet is
 untrusted: a value like ``=HYPERLINK(...)`` must stay text, never become a
 formula (formula injection): ``put`` stores every string as a string cell, and
 ``quote_formula_text`` quotes formula-looking text for CSV files, which have no cell types.
@@ -17,7 +17,8 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .workbook_write import CellStyle, OwnedSheet, TableBody
+from .xlsx.graft import OwnedSheet, TableBody
+from .xlsx.styles import CellStyle
 
 HEADER_FILL = PatternFill("solid", fgColor="1F4E78")  # the template's header blue
 HEADER_FONT = Font(bold=True, color="FFFFFF")

@@ -30,7 +30,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
-from .files import atomic_path
+from .xlsx.atomic import atomic_path
 from .sheet_style import DATE_FORMAT, HEADER_FILL, HEADER_FONT
 from .contract import (
     PARAMS, SPECS, Approval, Col, Column, ItemStatus, Kind, Sheet, SheetSpec,

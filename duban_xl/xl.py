@@ -70,7 +70,7 @@ def _read_book(book) -> dict[str, list[list]]:
 
 def _show(book, result: ButtonResult) -> None:
     from .sheet_style import HEADER_FILL, quote_formula_text
-    from .workbook_write import MARK_FILL
+    from .xlsx.styles import MARK_FILL
 
     names = [s.name for s in book.sheets]
     # each new sheet goes in front, so add them last-first to keep the result's order (季度排名 first)

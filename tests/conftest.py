@@ -66,3 +66,29 @@ def libreoffice(tmp_path_factory):
 def pdf_pages(pdf: Path) -> int:
     """Pages in a PDF LibreOffice wrote (its page objects are uncompressed)."""
     return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf.read_bytes()))
+
+
+@pytest.fixture(autouse=True)
+def lint_every_write(monkeypatch):
+    """Every package the writer saves in any test passes the OOXML lint, and every part it
+    emitted is schema-valid where the schemas are at hand (issue 9: «run on every part the
+    writer emits»)."""
+    import io
+
+    from duban_xl.xlsx.package import Package
+    from ooxml_lint import lint, new_xsd_problems, schemas_present
+
+    original = Package.save
+
+    def save(self, out):
+        original(self, out)
+        copy = io.BytesIO()
+        original(self, copy)
+        problems = lint(copy)
+        if schemas_present():
+            for name, data in self._new.items():
+                before = self._zip.read(name) if name in self._infos else None
+                problems += new_xsd_problems(name, data, before)
+        assert not problems, "the writer emitted a faulty package:\n" + "\n".join(problems[:30])
+
+    monkeypatch.setattr(Package, "save", save)

@@ -11,8 +11,9 @@ from duban_xl.ledger import Ledger
 from duban_xl.reader import read_ledger
 from duban_xl.score import score
 from duban_xl.score_sheets import detail_sheet, write_csv
-from duban_xl.workbook_write import OwnedSheet, write_workbook
-from duban_xl.xlsx_package import Package
+from duban_xl.xlsx.graft import OwnedSheet
+from duban_xl.xlsx.package import Package
+from duban_xl.xlsx.transaction import write_workbook
 from duban_xl.validate import validate
 from workbooks import UNITS, D, item, write_ledger
 

@@ -14,7 +14,7 @@ from duban_xl.errors import MissingRule
 from duban_xl.contract import Eligibility
 from duban_xl.score import quarter_ranking, score, score_json
 from duban_xl.score_sheets import build_ranking_sheet, result_sheets, write_csv
-from duban_xl.workbook_write import write_workbook
+from duban_xl.xlsx.transaction import write_workbook
 
 YEAR_END = date(2022, 12, 31)
 UNITS = [

@@ -9,7 +9,7 @@ import zipfile
 from pathlib import Path
 
 import openpyxl
-from duban_xl.xlsx_package import NS_MAIN
+from duban_xl.xlsx.ns import NS_MAIN
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 import pytest
 from openpyxl.chart import BarChart, Reference
@@ -24,9 +24,13 @@ from python_calamine import CalamineWorkbook
 
 from duban_xl.contract import Col, Sheet
 from duban_xl.errors import FileChanged, FileLocked, MissingHeader
-from duban_xl.ledger import Fingerprint
-from duban_xl.workbook_write import AUTHOR, BACKUP_DIR, CellMark, OwnedSheet, RowsReplacement, write_workbook
-from duban_xl.xlsx_package import Package
+from duban_xl.xlsx.comments import AUTHOR
+from duban_xl.xlsx.graft import OwnedSheet
+from duban_xl.xlsx.marks import CellMark
+from duban_xl.xlsx.package import Package
+from duban_xl.xlsx.rows import RowsReplacement
+from duban_xl.xlsx.fingerprint import Fingerprint
+from duban_xl.xlsx.transaction import BACKUP_DIR, write_workbook
 
 DATA = Path(__file__).parent / "data"
 REAL = DATA / "realworld"
@@ -343,7 +347,6 @@ def test_a_table_pre_formatted_over_blank_rows_keeps_them(tmp_path):
 def test_rows_stay_unique_and_in_order_so_excel_accepts_the_sheet(tmp_path):
     """Excel calls a sheet with two <row r="2"> or rows out of order damaged; the template has 500 blank rows."""
     from duban_xl.template import build_template
-    from duban_xl.xlsx_package import Package
 
     path = build_template(tmp_path / "督查台账.xlsx")
     for period, count in (("2022年第5期", 2), ("2022年第6期", 1), ("2022年第5期", 3)):  # a re-run with more rows

@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 
 from duban_xl.errors import EncryptedWorkbook, FileMissing, LegacyXls, NotAWorkbook, UnsafeWorkbook
-from duban_xl.xlsx_package import Package, check_workbook_file
+from duban_xl.xlsx.package import Package
+from duban_xl.xlsx.safety import check_workbook_file
 
 REAL = Path(__file__).parent / "data" / "realworld"
 GOOD = sorted(p for p in REAL.glob("*.xlsx") if "encrypt" not in p.name and "Bad" not in p.name)

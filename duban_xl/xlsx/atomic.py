@@ -11,7 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from .errors import FileLocked
+from ..errors import FileLocked
 
 
 @contextmanager

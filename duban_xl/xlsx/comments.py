@@ -1,0 +1,150 @@
+"""A sheet's legacy comments part and its VML shapes, merged into (never replacing) the user's own.
+
+WHY: validate --write explains each bad cell in a comment (SPEC «validate
+--write»); the user's own comments and threaded comments must survive.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from .cells import split, text_run
+from .ns import CT_COMMENTS, CT_VML, M, NS_MAIN, NS_O, NS_R, NS_V, NS_X, REL_COMMENTS, REL_VML
+from .package import Package, relative, rels_name, resolve
+from .safety import parse_xml
+
+AUTHOR = "duban_xl"
+# CT_Worksheet children that must follow <legacyDrawing> (ECMA-376 18.3.1.99).
+AFTER_LEGACY_DRAWING = ("legacyDrawingHF", "drawingHF", "picture", "oleObjects", "controls",
+                        "webPublishItems", "tableParts", "extLst")
+
+
+VML_TEMPLATE = (
+    '<xml xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:x="urn:schemas-microsoft-com:office:excel"><o:shapelayout v:ext="edit">'
+    '<o:idmap v:ext="edit" data="{block}"/></o:shapelayout>'
+    '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
+    '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype></xml>')
+SHAPE_TEMPLATE = (
+    '<v:shape xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
+    'xmlns:x="urn:schemas-microsoft-com:office:excel" id="_x0000_s{sid}" type="#_x0000_t202" '
+    'style="position:absolute;margin-left:60pt;margin-top:2pt;width:160pt;height:60pt;z-index:{sid};'
+    'visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+    '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
+    '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
+    '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'
+    '<x:Anchor>{c1}, 15, {r0}, 2, {c3}, 15, {r4}, 4</x:Anchor><x:AutoFill>False</x:AutoFill>'
+    '<x:Row>{r0}</x:Row><x:Column>{c0}</x:Column></x:ClientData></v:shape>')
+
+
+class Notes:
+    """A sheet's legacy comments part + VML, merged into (never replacing) the user's own."""
+
+    def __init__(self, pkg: Package, part: str, sheet: etree._Element) -> None:
+        self.pkg, self.part, self.sheet = pkg, part, sheet
+        self.rels = pkg.rels(part)
+        by_type = {r.get("Type"): resolve(part, r.get("Target", "")) for r in self.rels
+                   if r.get("TargetMode") != "External"}
+        self.comments_part = by_type.get(REL_COMMENTS)
+        legacy = sheet.find(M + "legacyDrawing")
+        self.vml_part = None
+        if legacy is not None:
+            rid = legacy.get(f"{{{NS_R}}}id")
+            self.vml_part = next((resolve(part, r.get("Target", "")) for r in self.rels if r.get("Id") == rid), None)
+        self.comments = pkg.xml(self.comments_part) if self.comments_part else None
+        self.vml = parse_xml(pkg.read(self.vml_part), self.vml_part) if self.vml_part else None
+
+    def add(self, ref: str, text: str) -> None:
+        if self.comments is None:
+            self.comments = etree.Element(M + "comments", nsmap={None: NS_MAIN})
+            etree.SubElement(self.comments, M + "authors")
+            etree.SubElement(self.comments, M + "commentList")
+        if any(c.get("ref") == ref for c in self.comments.iter(M + "comment")):
+            return  # the user's (or a threaded) comment stays; the red fill still shows the cell
+        authors = self.comments.find(M + "authors")
+        names = [a.text for a in authors]
+        if AUTHOR not in names:
+            etree.SubElement(authors, M + "author").text = AUTHOR
+            names.append(AUTHOR)
+        comment = etree.SubElement(self.comments.find(M + "commentList"), M + "comment", ref=ref,
+                                   authorId=str(names.index(AUTHOR)))
+        run = etree.SubElement(etree.SubElement(comment, M + "text"), M + "r")
+        run.append(text_run(f"{AUTHOR}:\n{text}"))
+        self._add_shape(ref)
+
+    def _add_shape(self, ref: str) -> None:
+        if self.vml is None:
+            blocks = [int(b) for n in self.pkg.names() if n.endswith(".vml")
+                      for b in re.findall(rb'data="(\d+)', self.pkg.read(n))]
+            self.vml = parse_xml(VML_TEMPLATE.format(block=max(blocks, default=0) + 1).encode(), "vml")
+        ids = [int(i) for i in re.findall(r"_x0000_s(\d+)", etree.tostring(self.vml).decode())]
+        block = int(self.vml.find(f".//{{{NS_O}}}idmap").get("data", "1").split(",")[0])
+        if self.vml.find(f".//{{{NS_V}}}shapetype[@id='_x0000_t202']") is None:
+            self.vml.append(parse_xml(VML_TEMPLATE.format(block=block).encode(), "vml")[1])
+        row, col = split(ref)
+        sid = max(ids, default=block * 1024) + 1
+        self.vml.append(parse_xml(SHAPE_TEMPLATE.format(sid=sid, r0=row - 1, c0=col - 1, c1=col, c3=col + 2,
+                                                        r4=row + 3).encode(), "vml shape"))
+
+    def remove_ours(self) -> bool:
+        """Drop comments authored duban_xl and their VML shapes; True when something was removed."""
+        authors = [a.text for a in self.comments.find(M + "authors")]
+        if AUTHOR not in authors:
+            return False
+        ours = str(authors.index(AUTHOR))
+        removed = set()
+        for comment in list(self.comments.iter(M + "comment")):
+            if comment.get("authorId") == ours:
+                removed.add(split(comment.get("ref")))
+                comment.getparent().remove(comment)
+        if self.vml is not None:
+            for shape in list(self.vml.iter(f"{{{NS_V}}}shape")):
+                data = shape.find(f"{{{NS_X}}}ClientData")
+                if data is not None and data.findtext(f"{{{NS_X}}}Row") is not None:
+                    where = (int(data.findtext(f"{{{NS_X}}}Row")) + 1, int(data.findtext(f"{{{NS_X}}}Column")) + 1)
+                    if where in removed:
+                        self.vml.remove(shape)
+        return bool(removed)
+
+    def save(self) -> None:
+        if self.comments is None:
+            return
+        has_comments = self.comments.find(f"{M}commentList/{M}comment") is not None
+        has_shapes = self.vml is not None and self.vml.find(f"{{{NS_V}}}shape") is not None
+        types: dict[str, str] = {}
+        gone: set[str] = set()
+        if has_comments:
+            if self.comments_part is None:
+                self.comments_part = self.pkg.unique_name("xl/comments{}.xml")
+                self.pkg.add_rel(self.rels, REL_COMMENTS, relative(self.part, self.comments_part))
+                types[self.comments_part] = CT_COMMENTS
+            self.pkg.put_xml(self.comments_part, self.comments)
+        elif self.comments_part:
+            self._unlink(self.comments_part)
+            gone.add(self.comments_part)
+        if has_shapes:
+            if self.vml_part is None:
+                self.vml_part = self.pkg.unique_name("xl/drawings/vmlDrawing{}.vml")
+                rid = self.pkg.add_rel(self.rels, REL_VML, relative(self.part, self.vml_part))
+                legacy = etree.Element(M + "legacyDrawing")
+                legacy.set(f"{{{NS_R}}}id", rid)
+                after = next((el for el in self.sheet if etree.QName(el).localname in AFTER_LEGACY_DRAWING), None)
+                if after is None:
+                    self.sheet.append(legacy)
+                else:
+                    after.addprevious(legacy)
+                self.pkg.ensure_default("vml", CT_VML)
+            self.pkg.write(self.vml_part, etree.tostring(self.vml))
+        elif self.vml_part:
+            legacy = self.sheet.find(M + "legacyDrawing")
+            self.sheet.remove(legacy)
+            self._unlink(self.vml_part)
+        self.pkg.put_xml(rels_name(self.part), self.rels)
+        self.pkg.set_content_types(types, gone)
+
+    def _unlink(self, target: str) -> None:
+        for rel in list(self.rels):
+            if rel.get("TargetMode") != "External" and resolve(self.part, rel.get("Target", "")) == target:
+                self.rels.remove(rel)
+        self.pkg.delete(target)

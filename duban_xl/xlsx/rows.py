@@ -1,0 +1,162 @@
+"""Records written into an input sheet (通报记录, 反馈记录): rows with the same key are replaced in place.
+
+WHY: 二（六）: issuing a bulletin is a record in the ledger; running again for
+the same month must replace its rows, never duplicate them, and never move or
+renumber the user's rows (formulas, comments and merged cells refer to them).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from lxml import etree
+from openpyxl.utils.cell import coordinate_from_string, get_column_letter
+
+from ..errors import MissingHeader, MissingSheet
+from ..normalize import HEADER_SEARCH_ROWS, header_key
+from .cells import cell, inline, serial, shared_strings, text, text_run, uses_1904
+from .ns import M, REL_TABLE
+from .package import Package, drop_calc_chain
+from .styles import DATE_NUMFMT, Styles
+
+
+@dataclass(frozen=True)
+class RowsReplacement:
+    """Records appended to an input sheet (通报记录, 二（六）): rows whose key cell equals key_value are replaced."""
+
+    sheet: str
+    key_column: str
+    key_value: str
+    rows: list[dict[str, object]]
+
+
+def write_rows(pkg: Package, styles: Styles, job: RowsReplacement) -> None:
+    """Blank the rows of a previous run (same key) and write the records into them, then below the last used row.
+
+    Rows are never moved or renumbered (formulas, comments and merged cells that
+    refer to them stay right), and a template's pre-formatted blank rows are filled
+    in place, so every <row> stays unique and in order (Excel rejects duplicates).
+    """
+    parts = pkg.sheets()
+    if job.sheet not in parts:
+        raise MissingSheet(f"台账中没有「{job.sheet}」工作表。请从模板中复制该工作表（保留表头）后再运行。")
+    part = parts[job.sheet]
+    root = pkg.xml(part)
+    sst = shared_strings(pkg)
+    rows = list(root.find(M + "sheetData").iterfind(M + "row"))
+    header, columns = _header(rows, sst, job)
+    key_letter = columns[job.key_column]
+    blanked, last_used = [], header
+    for row in rows:
+        number = int(row.get("r"))
+        if number <= header:
+            continue
+        cells = list(row.iterfind(M + "c"))
+        key = next((c for c in cells if coordinate_from_string(c.get("r"))[0] == key_letter), None)
+        if key is not None and text(key, sst).strip() == str(job.key_value):
+            for c in cells:
+                _clear_value(c)
+            blanked.append(number)
+        elif any(text(c, sst) or c.find(M + "f") is not None for c in cells):
+            last_used = number
+    slots = blanked[:len(job.rows)]
+    slots += range(max([last_used, *blanked]) + 1, max([last_used, *blanked]) + 1 + len(job.rows) - len(slots))
+    date1904 = uses_1904(pkg)
+    column_styles = _column_styles(root)
+    for number, record in zip(slots, job.rows):
+        for name, value in record.items():
+            if name not in columns:
+                continue
+            letter = columns[name]
+            c = cell(root, f"{letter}{number}")
+            _clear_value(c)
+            style = int(c.get("s") or _style_above(root, letter, number) or column_styles.get(letter, 0))
+            if value is None or (isinstance(value, float) and value != value):
+                pass
+            elif isinstance(value, (dt.date, dt.datetime)):
+                day = value.date() if isinstance(value, dt.datetime) else value
+                if not styles.is_date(style):
+                    style = styles.variant(style, numFmtId=str(DATE_NUMFMT), applyNumberFormat="1")
+                etree.SubElement(c, M + "v").text = str(serial(day, date1904))
+            elif isinstance(value, bool):
+                c.set("t", "b")
+                etree.SubElement(c, M + "v").text = "1" if value else "0"
+            elif isinstance(value, (int, float)):
+                etree.SubElement(c, M + "v").text = repr(value) if isinstance(value, float) else str(value)
+            else:
+                inline(c, [text_run(str(value))])
+            if style:
+                c.set("s", str(style))
+    if blanked and b"<f" in pkg.read(part):
+        drop_calc_chain(pkg)
+    _extend_ranges(pkg, part, root, header, max([header + 1, *slots]))
+    pkg.put_xml(part, root)
+
+
+def _clear_value(c: etree._Element) -> None:
+    """Empty a cell but keep its look (style)."""
+    for child in list(c):
+        c.remove(child)
+    c.attrib.pop("t", None)
+
+
+def _style_above(root: etree._Element, letter: str, number: int) -> int:
+    """The style of the nearest cell above in the same column (new records look like the old)."""
+    best, style = 0, 0
+    for c in root.iter(M + "c"):
+        ref = c.get("r", "")
+        col, row = coordinate_from_string(ref)
+        if col == letter and best < row < number and c.get("s"):
+            best, style = row, int(c.get("s"))
+    return style
+
+
+def _header(rows: list[etree._Element], sst: list[etree._Element], job: RowsReplacement) -> tuple[int, dict[str, str]]:
+    for row in rows:
+        if int(row.get("r")) > HEADER_SEARCH_ROWS:
+            break
+        names = {header_key(text(c, sst)): coordinate_from_string(c.get("r"))[0] for c in row.iterfind(M + "c")}
+        if job.key_column in names:
+            missing = [n for n in dict.fromkeys(k for r in job.rows for k in r) if n not in names]
+            if missing:
+                raise MissingHeader(f"「{job.sheet}」第{row.get('r')}行的表头缺少列：{'、'.join(missing)}。请按模板补上这些列名后再运行。")
+            return int(row.get("r")), names
+    raise MissingHeader(f"「{job.sheet}」前{HEADER_SEARCH_ROWS}行中找不到表头「{job.key_column}」。请按模板恢复表头后再运行。")
+
+
+def _column_styles(root: etree._Element) -> dict[str, int]:
+    styles: dict[str, int] = {}
+    for col in root.iter(M + "col"):
+        if col.get("style"):
+            for index in range(int(col.get("min")), min(int(col.get("max")), 200) + 1):
+                styles[get_column_letter(index)] = int(col.get("style"))
+    return styles
+
+
+def _extend_ranges(pkg: Package, part: str, root: etree._Element, header: int, last: int) -> None:
+    """Tables, the autofilter and the dimension that start at the header now reach the last record.
+
+    They only grow: a template's table pre-formatted over blank rows keeps them.
+    """
+    def stretch(el: etree._Element | None) -> bool:
+        if el is None or ":" not in el.get("ref", ""):
+            return False
+        start, end = el.get("ref").split(":")
+        if coordinate_from_string(start)[1] > header:
+            return False
+        column, end_row = coordinate_from_string(end)
+        el.set("ref", f"{start}:{column}{max(last, end_row, coordinate_from_string(start)[1] + 1)}")
+        return True
+
+    stretch(root.find(M + "autoFilter"))
+    dimension = root.find(M + "dimension")
+    if dimension is not None and ":" in dimension.get("ref", ""):
+        start, end = dimension.get("ref").split(":")
+        column, end_row = coordinate_from_string(end)
+        dimension.set("ref", f"{start}:{column}{max(last, end_row)}")
+    for rel, target in pkg.targets(part):
+        if rel.get("Type") == REL_TABLE and pkg.has(target):
+            table = pkg.xml(target)
+            if coordinate_from_string(table.get("ref").split(":")[0])[1] == header and stretch(table):
+                stretch(table.find(M + "autoFilter"))
+                pkg.put_xml(target, table)

@@ -1,0 +1,99 @@
+"""One write of a user's workbook: refuse if open or changed, back up, edit the parts we own, replace atomically.
+
+WHY: the ledger is the office's authoritative record (SPEC «The ledger
+workbook»; 二（六）: issuing a bulletin is a record written into the ledger).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Sequence
+
+from ..contract import Sheet
+from ..errors import FileChanged, FileLocked
+from .atomic import atomic_path
+from .fingerprint import Fingerprint
+from .graft import OwnedSheet, graft
+from .marks import CellMark, apply_marks, clear_marks
+from .package import Package
+from .rows import RowsReplacement, write_rows
+from .safety import check_workbook_file
+from .styles import Styles
+
+BACKUP_DIR = "duban_备份"
+BACKUPS_KEPT = 20
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    path: Path
+    backup: Path | None
+
+
+def write_workbook(source: Path, *, target: Path | None = None, sheets: Sequence[OwnedSheet] = (),
+                   marks: Sequence[CellMark] = (), replace_rows: Sequence[RowsReplacement] = (),
+                   expected: Fingerprint | None = None) -> WriteResult:
+    """Write our sheets, marks and records into the workbook; every other part stays byte-identical.
+
+    ``target`` None writes in place (after a backup in ``duban_备份/``); otherwise
+    the source is left untouched. Previous duban marks are cleared whenever
+    marks are written or 校验结果 is rewritten, since they belong to it.
+    """
+    source = Path(source)
+    dest = Path(target) if target is not None else source
+    check_workbook_file(source)
+    _refuse_locked(source)
+    if dest != source:
+        _refuse_locked(dest)
+    if expected is not None and Fingerprint.of(source).sha256 != expected.sha256:
+        raise FileChanged(f"「{source.name}」在读取之后被修改过（可能有人刚刚保存了它）。为免覆盖这些修改，本次未写入。请重新运行一次。")
+    with atomic_path(dest) as temp:
+        with temp.open("wb") as out, Package(source) as pkg:
+            _edit(pkg, sheets, marks, replace_rows)
+            pkg.save(out)
+        backup = _backup(source) if dest == source else None
+    return WriteResult(dest, backup)
+
+
+def _edit(pkg: Package, sheets: Sequence[OwnedSheet], marks: Sequence[CellMark],
+          replace_rows: Sequence[RowsReplacement]) -> None:
+    styles = Styles(pkg)
+    if marks or any(s.name == Sheet.FINDINGS for s in sheets):
+        clear_marks(pkg)
+    for replacement in replace_rows:
+        write_rows(pkg, styles, replacement)
+    for owned in sheets:
+        graft(pkg, styles, owned)
+    if marks:
+        apply_marks(pkg, styles, marks)
+    styles.save()
+
+
+# -- refusals, backup -----------------------------------------------------------------------
+
+def _refuse_locked(path: Path) -> None:
+    """Excel and WPS keep «~$name» beside an open workbook (Excel drops the first two characters of long names)."""
+    names = {f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"}
+    if any((path.parent / n).exists() for n in names):
+        raise FileLocked(f"「{path.name}」正在被 Excel 或 WPS 打开。请先保存并关闭该文件，再运行本命令。")
+
+
+def _backup(source: Path) -> Path:
+    """Copy the original to duban_备份/<name>_YYYYmmdd-HHMMSS.xlsx, keeping the newest 20."""
+    folder = source.parent / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    backup = folder / f"{source.stem}_{stamp}{source.suffix}"
+    n = 1
+    while backup.exists():
+        n += 1
+        backup = folder / f"{source.stem}_{stamp}-{n}{source.suffix}"
+    shutil.copy2(source, backup)
+    pattern = re.compile(re.escape(source.stem) + r"_\d{8}-\d{6}(-\d+)?" + re.escape(source.suffix) + "$")
+    olds = sorted((p for p in folder.iterdir() if pattern.match(p.name)), key=lambda p: p.stat().st_mtime_ns)
+    for old in olds[:-BACKUPS_KEPT]:
+        old.unlink()
+    return backup

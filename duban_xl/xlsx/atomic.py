@@ -36,7 +36,7 @@ def atomic_path(dest: Path) -> Iterator[Path]:
 
 
 def save_new_workbook(book, dest: Path) -> Path:
-    """Save a workbook we made ourselves (never a user's: see workbook_write) atomically."""
+    """Save a workbook we made ourselves (never a user's: see xlsx.transaction) atomically."""
     with atomic_path(dest) as temp:
         book.save(temp)
     return dest

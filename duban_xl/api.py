@@ -254,7 +254,7 @@ def make_feedback_form(path: Path, item: str, unit: str | None = None, as_of: dt
     if rows.empty:
         raise BadArgument(f"台账中没有交办单号“{item}”。请核对，例如 2022-012。", f"unknown item {item}")
     unit = unit or split_units(rows.iloc[0][Col.HOST])[0]
-    return render_feedback_form(ledger, item_no, unit, month_folder(path, f"{as_of:%Y-%m}", out))
+    return render_feedback_form(ledger, item_no, unit, month_folder(path, f"{as_of:%Y-%m}", out), as_of)
 
 
 def check_reports(files: Iterable[Path], county: str | None = None, ledger: Path | None = None) -> list:

@@ -65,7 +65,7 @@ def monthly_bulletin(ledger: Ledger, month: str, date: dt.date | None = None) ->
         date = issue_date(end, params.bulletin_due_day)
     month_key = first.strftime("%Y-%m")
     issue = f"{first.year}年第{first.month}期"
-    items = item_view(ledger)
+    items = item_view(ledger, end)
     due = day_of_month(first.year, first.month, params.feedback_due_day)
 
     overdue = _overdue(items, end)
@@ -108,10 +108,10 @@ def bulletin_records_replacement(b: MonthlyBulletin) -> dict:
 
 # -- the lists ------------------------------------------------------------------------------------
 
-def item_view(ledger: Ledger) -> pd.DataFrame:
-    """台账 with the effective deadline (二（五）) and all units of each item joined with 、."""
+def item_view(ledger: Ledger, as_of: dt.date) -> pd.DataFrame:
+    """台账 with the deadline in force on ``as_of`` (二（五）) and all units of each item joined with 、."""
     items = ledger.items.copy()
-    items[EFFECTIVE] = effective_deadlines(ledger).reindex(items[Col.ITEM_NO]).to_numpy()
+    items[EFFECTIVE] = effective_deadlines(ledger, as_of).reindex(items[Col.ITEM_NO]).to_numpy()
     units = ledger.item_units().groupby(Col.ITEM_NO, sort=False)[Col.UNIT].agg("、".join)
     items[Col.UNIT] = units.reindex(items[Col.ITEM_NO]).fillna("").to_numpy()
     return items

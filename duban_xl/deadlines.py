@@ -1,11 +1,21 @@
-"""Effective deadlines: 完成时限 moved by approved, timely extensions (二（五）).
+"""Effective deadlines as of a date: 完成时限 moved by extensions known then (二（五）).
 
 二（五）: a unit that cannot finish in time applies *before the deadline*
-(到期前); with a county leader's consent the deadline changes. An application
-on or after the deadline in force is too late and is ignored for scoring.
-Extensions are taken in order of 申请日期 (ties in sheet order).
+(到期前); with a county leader's consent the deadline changes. This is the one
+place every view asks "which deadline was in force on T?" (SPEC «Time-true
+views»): validation, scoring, the bulletin of a month (T = its last day),
+reminders, slips, forms and statements all call ``effective_deadlines`` with
+their own T, so none of them sees an approval from the future.
+
+An extension moves the deadline as of T when 审批结果 = 同意 and it was
+approved by T (审批日期 ≤ T; without 审批日期: 申请日期 ≤ T), and it was
+applied for before the deadline then in force (on or after it is too late).
+Extensions are taken in order of 申请日期 (ties in sheet order). One applied
+for after the item's 办结日期 is meaningless and is ignored everywhere.
 """
 from __future__ import annotations
+
+import datetime as dt
 
 import pandas as pd
 
@@ -13,20 +23,40 @@ from .contract import Approval, Col
 from .ledger import ROW, Ledger
 
 EFFECTIVE = Col.EFFECTIVE_DEADLINE
-EXTENSION_STATUS = "延期状态"  # per extension row: 生效 / 逾期申请 (late) / 未同意 / 日期不全
+EXTENSION_STATUS = "延期状态"  # per extension row, as of T: one of the statuses below
 IN_FORCE_WHEN_APPLIED = "申请时有效时限"
 COUNTED, LATE, NOT_GRANTED, INCOMPLETE = "生效", "逾期申请", "未同意", "日期不全"
+NOT_YET_APPROVED, AFTER_DONE = "尚未批准", "办结后申请"
 
 
-def extension_outcomes(ledger: Ledger) -> pd.DataFrame:
-    """The 延期申请 frame with EXTENSION_STATUS and the deadline in force when it was filed."""
+def _known_by(ext: pd.DataFrame, as_of: dt.date) -> pd.Series:
+    """同意 and approved by ``as_of`` (审批日期 ≤ T; when it is empty, 申请日期 ≤ T)."""
+    t = pd.Timestamp(as_of)
+    when = ext[Col.APPROVAL_DATE].where(ext[Col.APPROVAL_DATE].notna(), ext[Col.APPLIED])
+    return (ext[Col.APPROVAL] == Approval.GRANTED) & (when <= t)
+
+
+def after_done(ledger: Ledger) -> pd.Series:
+    """Per 延期申请 row: applied for after its item's 办结日期 (a 警告; ignored everywhere)."""
+    ext = ledger.extensions
+    done = ledger.items.drop_duplicates(Col.ITEM_NO).set_index(Col.ITEM_NO)[Col.DONE]
+    finished = pd.Series(done.reindex(ext[Col.ITEM_NO]).to_numpy(), index=ext.index, dtype="datetime64[ns]")
+    return finished.notna() & ext[Col.APPLIED].notna() & (ext[Col.APPLIED] > finished)
+
+
+def extension_outcomes(ledger: Ledger, as_of: dt.date) -> pd.DataFrame:
+    """The 延期申请 frame with EXTENSION_STATUS as of ``as_of`` and the deadline in force when filed."""
     ext = ledger.extensions.copy()
     deadlines = dict(zip(ledger.items[Col.ITEM_NO], ledger.items[Col.DEADLINE]))
+    granted_by_t = _known_by(ext, as_of)
+    ignored = after_done(ledger)
     ext[EXTENSION_STATUS] = NOT_GRANTED
+    ext.loc[(ext[Col.APPROVAL] == Approval.GRANTED) & ~granted_by_t, EXTENSION_STATUS] = NOT_YET_APPROVED
+    ext.loc[ignored, EXTENSION_STATUS] = AFTER_DONE
     ext[IN_FORCE_WHEN_APPLIED] = pd.NaT
-    granted = ext[ext[Col.APPROVAL] == Approval.GRANTED].sort_values([Col.APPLIED, ROW], kind="stable")
+    known = ext[granted_by_t & ~ignored].sort_values([Col.APPLIED, ROW], kind="stable")
     in_force: dict[str, pd.Timestamp] = {}
-    for idx, item_no, applied, new_deadline in granted[[Col.ITEM_NO, Col.APPLIED, Col.NEW_DEADLINE]].itertuples():
+    for idx, item_no, applied, new_deadline in known[[Col.ITEM_NO, Col.APPLIED, Col.NEW_DEADLINE]].itertuples():
         current = in_force.get(item_no, deadlines.get(item_no, pd.NaT))
         ext.at[idx, IN_FORCE_WHEN_APPLIED] = current
         if pd.isna(applied) or pd.isna(current) or pd.isna(new_deadline):
@@ -39,11 +69,15 @@ def extension_outcomes(ledger: Ledger) -> pd.DataFrame:
     return ext
 
 
-def effective_deadlines(ledger: Ledger) -> pd.Series:
-    """交办单号 → effective deadline D (datetime64), for every item of 台账."""
-    ext = extension_outcomes(ledger)
-    counted = ext[ext[EXTENSION_STATUS] == COUNTED].sort_values([Col.APPLIED, ROW], kind="stable")
-    last = counted.groupby(Col.ITEM_NO, sort=False)[Col.NEW_DEADLINE].last()
+def counted_extensions(ledger: Ledger, as_of: dt.date) -> pd.DataFrame:
+    """The extensions that moved a deadline as of ``as_of``, in the order they were taken."""
+    ext = extension_outcomes(ledger, as_of)
+    return ext[ext[EXTENSION_STATUS] == COUNTED].sort_values([Col.APPLIED, ROW], kind="stable")
+
+
+def effective_deadlines(ledger: Ledger, as_of: dt.date) -> pd.Series:
+    """交办单号 → the deadline in force on ``as_of`` (datetime64), for every item of 台账."""
+    last = counted_extensions(ledger, as_of).groupby(Col.ITEM_NO, sort=False)[Col.NEW_DEADLINE].last()
     base = pd.Series(ledger.items[Col.DEADLINE].to_numpy(), index=ledger.items[Col.ITEM_NO].to_numpy())
     base = base[~base.index.duplicated()]
     result = base.copy()

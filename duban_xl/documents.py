@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 from docxtpl import DocxTemplate
 
-from . import bulletin, remind
+from . import bulletin, clock, remind
 from .dates import cn_date, day_of_month, issue_date, quarter_end, workday_on_or_after
 from . import docx_templates as tpl
 from .contract import DEFAULT_RULES, Col, Eligibility, FeedbackMode, UnitCategory, format_item_no
@@ -117,13 +117,18 @@ class _Item:
         return self.row[Col.DEADLINE]
 
 
-def _item(ledger: Ledger, item_no: str) -> _Item:
+def _item(ledger: Ledger, item_no: str, as_of: dt.date | None) -> _Item:
+    """The item with the deadline in force on ``as_of`` — the date the document carries (二（五））;
+    None: its 交办日期 (a 交办单 is dated the day it is assigned)."""
     match = ledger.items[ledger.items[Col.ITEM_NO] == item_no]
     if match.empty:
         raise BadArgument(f"台账中没有交办单号“{item_no}”，请核对后重试（交办单号形如 2022-012）。",
                           f"item {item_no} not in the ledger")
-    deadline = effective_deadlines(ledger).get(item_no, pd.NaT)
-    return _Item(match.iloc[0], deadline)
+    row = match.iloc[0]
+    if as_of is None:
+        as_of = row[Col.ASSIGNED].date() if pd.notna(row[Col.ASSIGNED]) else clock.today()
+    deadline = effective_deadlines(ledger, as_of).get(item_no, pd.NaT)
+    return _Item(row, deadline)
 
 
 def feedback_due_dates(assigned: Any, deadline: Any, due_day: int) -> list[dt.date]:
@@ -160,8 +165,11 @@ def _feedback_due_text(item: _Item, params: Params) -> str:
 
 
 def render_slip(ledger: Ledger, item_no: str, out_dir: Path, templates_dir: Path | None = None) -> Path:
-    """交办单 (二（二） 交办): content, 牵头领导, 承办单位, 完成时限, 工作要求, how and when to report."""
-    item = _item(ledger, item_no)
+    """交办单 (二（二） 交办): content, 牵头领导, 承办单位, 完成时限, 工作要求, how and when to report.
+
+    The slip is dated its 交办日期, so it shows the deadline in force that day.
+    """
+    item = _item(ledger, item_no, as_of=None)
     row, params = item.row, ledger.params
     number = format_item_no(item_no)
     context = {
@@ -189,10 +197,11 @@ def render_slip(ledger: Ledger, item_no: str, out_dir: Path, templates_dir: Path
     return render_docx(tpl.SLIP, context, Path(out_dir) / safe_filename(f"交办单_{number}.docx"), templates_dir)
 
 
-def render_feedback_form(ledger: Ledger, item_no: str, unit: str, out_dir: Path,
+def render_feedback_form(ledger: Ledger, item_no: str, unit: str, out_dir: Path, as_of: dt.date,
                          templates_dir: Path | None = None) -> Path:
-    """附件 交办事项反馈报告格式要求, pre-filled for ``unit``; the ×× lines are for the unit to write."""
-    item = _item(ledger, item_no)
+    """附件 交办事项反馈报告格式要求, pre-filled for ``unit`` with the deadline in force on ``as_of``;
+    the ×× lines are for the unit to write."""
+    item = _item(ledger, item_no, as_of)
     row, params = item.row, ledger.params
     number = format_item_no(item_no)
     subject = _text(row[Col.SUBJECT])

@@ -31,7 +31,7 @@ def reminders(ledger: Ledger, as_of: dt.date) -> pd.DataFrame:
     """One row per unit of each item to chase on ``as_of``, ordered by 单位 (sheet order) then urgency."""
     today = pd.Timestamp(as_of).normalize()
     as_of = today.date()  # a datetime from the command line compares like a date from here on
-    items = item_view(ledger)
+    items = item_view(ledger, as_of)
     # an item without a deadline is a validation error (完成时限*): nothing to count down to
     open_items = items[(items[Col.ASSIGNED] <= today) & ~(items[Col.DONE] <= today)
                        & items[EFFECTIVE].notna()].copy()

@@ -17,7 +17,7 @@ from .contract import (
     CheckResult, Col,
     Eligibility, FeedbackType, NoticeType, OverdueReason, Sheet, UnitCategory,
 )
-from .deadlines import COUNTED, EFFECTIVE, EXTENSION_STATUS, effective_deadlines, extension_outcomes
+from .deadlines import EFFECTIVE, counted_extensions, effective_deadlines
 from .dates import quarter_end
 from .errors import MissingRule
 from .ledger import ROW, Ledger
@@ -88,15 +88,14 @@ def rule_table(ledger: Ledger) -> pd.DataFrame:
 
 # ---- 三（二）: completion of items ------------------------------------------------
 
-def _item_facts(ledger: Ledger) -> pd.DataFrame:
-    """One row per item: effective deadline D, 办结日期, first counted 办结反馈, evidence cells."""
+def _item_facts(ledger: Ledger, as_of: date) -> pd.DataFrame:
+    """One row per item: deadline D in force on ``as_of``, 办结日期, first counted 办结反馈, evidence cells."""
     items = ledger.items.drop_duplicates(Col.ITEM_NO)[[Col.ITEM_NO, Col.DONE, Col.OVERDUE_REASON, ROW]]
     items = items[items[Col.ITEM_NO].notna()].copy()
-    items[EFFECTIVE] = effective_deadlines(ledger).reindex(items[Col.ITEM_NO]).to_numpy()
+    items[EFFECTIVE] = effective_deadlines(ledger, as_of).reindex(items[Col.ITEM_NO]).to_numpy()
     # The deadline in force comes from the last counted extension, else from 台账 完成时限 (二（五）).
-    ext = extension_outcomes(ledger)
-    last_ext = (ext[ext[EXTENSION_STATUS] == COUNTED].sort_values([Col.APPLIED, ROW], kind="stable")
-                .drop_duplicates(Col.ITEM_NO, keep="last").set_index(Col.ITEM_NO)[ROW])
+    last_ext = (counted_extensions(ledger, as_of).drop_duplicates(Col.ITEM_NO, keep="last")
+                .set_index(Col.ITEM_NO)[ROW])
     ext_rows = pd.Series(last_ext.reindex(items[Col.ITEM_NO]).to_numpy(), index=items.index)
     ext_cell = _where(ledger, Sheet.EXTENSIONS, ext_rows, Col.NEW_DEADLINE)
     items["deadline_cell"] = ext_cell.where(ext_cell != "", _where(ledger, Sheet.ITEMS, items[ROW], Col.DEADLINE))
@@ -112,9 +111,13 @@ def _item_facts(ledger: Ledger) -> pd.DataFrame:
     return items
 
 
-def _completion_points(ledger: Ledger, item_units: pd.DataFrame) -> pd.DataFrame:
-    """R2A, R2B, R2C, R2E per item, then copied to every unit of the item (均实行一样的加分或扣分)."""
-    f = _item_facts(ledger)
+def _completion_points(ledger: Ledger, item_units: pd.DataFrame, as_of: date) -> pd.DataFrame:
+    """R2A, R2B, R2C, R2E per item, then copied to every unit of the item (均实行一样的加分或扣分).
+
+    D is the deadline in force on ``as_of`` (SPEC «Time-true views»): a later approval may
+    change a point when a later as-of date sees it; the year-end score is the final one.
+    """
+    f = _item_facts(ledger, as_of)
     deadline, done, fed = f[EFFECTIVE], f[Col.DONE], f[Col.FEEDBACK_DATE]
     done_in_time = done.notna() & deadline.notna() & (done <= deadline)
     fed_in_time = fed.notna() & (fed <= deadline)
@@ -211,7 +214,7 @@ DAY_AFTER_RULES = ("R2C", "R2E")  # dated D + 1 day
 def _detail(ledger: Ledger, as_of: date) -> pd.DataFrame:
     rules = rule_table(ledger)
     item_units = ledger.item_units()[[Col.ITEM_NO, Col.UNIT]]
-    raw = pd.concat([_completion_points(ledger, item_units), _notice_points(ledger), _feedback_points(ledger),
+    raw = pd.concat([_completion_points(ledger, item_units, as_of), _notice_points(ledger), _feedback_points(ledger),
                      _event_points(ledger, rules, item_units)], ignore_index=True)
     raw[Col.DATE] = pd.to_datetime(raw[Col.DATE]).astype("datetime64[ns]")
     enabled = raw[Col.RULE_CODE].map(rules["enabled"]).astype(bool)

@@ -21,7 +21,7 @@ from .contract import (
     APPROVER_MAJOR, EVENT_RULES, INPUT_SHEETS, RULE_CODES, SPECS, YES, Approval, CheckResult, Col, FeedbackType,
     Kind, NoticeType, Sheet, SheetSpec, UnitCategory,
 )
-from .deadlines import EXTENSION_STATUS, IN_FORCE_WHEN_APPLIED, LATE, extension_outcomes
+from .deadlines import AFTER_DONE, EXTENSION_STATUS, IN_FORCE_WHEN_APPLIED, LATE, extension_outcomes
 from .findings import ERROR, WARNING, Finding, Report
 from .ledger import ROW, Ledger, split_units
 
@@ -234,11 +234,21 @@ def temporary_units(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[F
 
 
 def extensions(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
-    """二（五）: 到期前申请，经县政府领导同意；原则上每一事项只能更改一次办结时限."""
-    outcomes = extension_outcomes(ledger)
+    """二（五）: 到期前申请，经县政府领导同意；原则上每一事项只能更改一次办结时限.
+
+    Judged as of ``as_of`` (an extension approved later is not yet in force). One applied
+    for after the item's 办结日期 changes nothing and is ignored everywhere (SPEC «Time-true views»).
+    """
+    outcomes = extension_outcomes(ledger, as_of)
     known = _item_numbers(ledger)
+    done = dict(zip(ledger.items[Col.ITEM_NO], ledger.items[Col.DONE]))
     columns = [EXTENSION_STATUS, Col.ITEM_NO, IN_FORCE_WHEN_APPLIED, Col.APPLIED, Col.APPROVAL, Col.APPROVER]
     for idx, status, item_no, deadline, applied, approval, approver in outcomes[columns].itertuples():
+        if status == AFTER_DONE and item_no in known:
+            yield where.finding(WARNING, "extension_after_done", Sheet.EXTENSIONS, idx, Col.APPLIED,
+                                f"延期申请日期 {applied:%Y-%m-%d} 晚于事项 {item_no} 的办结日期 "
+                                f"{done[item_no]:%Y-%m-%d}，事项已办结，延期没有意义，考评和通报均不予认可。",
+                                "二（五）：延期须在到期前、办结前申请。请核对申请日期或「台账」办结日期；确属误录请删除这一行。")
         if status == LATE and item_no in known:
             yield where.finding(WARNING, "extension_late", Sheet.EXTENSIONS, idx, Col.APPLIED,
                                 f"延期申请日期 {applied:%Y-%m-%d} 不早于当时的完成时限 {deadline:%Y-%m-%d}，"

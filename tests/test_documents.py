@@ -95,7 +95,7 @@ def rendered(tmp_path_factory, ledger, monthly, ranking, reminder_rows) -> dict[
     out = tmp_path_factory.mktemp("docs")
     return {
         "slip": render_slip(ledger, "2022-012", out),
-        "form": render_feedback_form(ledger, "2022-012", "县发改局", out),
+        "form": render_feedback_form(ledger, "2022-012", "县发改局", out, dt.date(2022, 9, 1)),
         "monthly": render_monthly_bulletin(monthly, out),
         "ranking": render_quarterly_ranking(ranking, 2022, 2, Params(), out, date=dt.date(2022, 7, 10)),
         "reminder": render_reminder("县发改局", reminder_rows, dt.date(2022, 7, 5), Params(), out),
@@ -185,8 +185,9 @@ def test_slip_states_item_deadline_feedback_dates_and_reporting_rule(rendered):
     assert fields["督查事项"] == "完成城区老旧小区改造5个"
     assert (fields["牵头领导"], fields["主办单位"], fields["协办单位"]) == ("张副县长", "县发改局", "县财政局")
     assert fields["交办日期"] == "2022年5月10日"
-    assert fields["完成时限"] == "2022年9月30日（经批准延期，原完成时限为2022年8月31日）"
-    assert fields["反馈时间"].startswith("每月5日前报送上月办理进展（2022年6月5日、2022年7月5日、2022年8月5日、2022年9月5日）")
+    # dated its 交办日期 (5月10日): the extension of 8月20日 was not yet approved (SPEC «Time-true views»)
+    assert fields["完成时限"] == "2022年8月31日"
+    assert fields["反馈时间"].startswith("每月5日前报送上月办理进展（2022年6月5日、2022年7月5日、2022年8月5日）")
     assert fields["工作要求"] == "每月报送改造进度"
     rule = "\n".join(lines)
     assert "主要负责人核签" in rule and "由主办单位牵头起草和报送" in rule
@@ -218,6 +219,10 @@ def test_dates_have_no_leading_zeros():
 
 
 # ---- 反馈报告 form ----------------------------------------------------------------------------
+
+def test_feedback_form_shows_only_the_deadline_in_force_on_its_day(ledger, tmp_path):
+    before = texts(render_feedback_form(ledger, "2022-012", "县发改局", tmp_path, dt.date(2022, 8, 19)))
+    assert "3. 完成时限：2022年8月31日。" in before
 
 def test_feedback_form_follows_the_attachment(rendered):
     path = rendered["form"]

@@ -1,6 +1,7 @@
 """check_report: returned reports, good and broken, written as real .docx files."""
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import docx
@@ -123,7 +124,7 @@ def test_the_rendered_form_fails_only_for_its_placeholders_and_passes_once_fille
         台账=[{"交办单号": "2022-012", "来源类别": "民生实事", "督查事项": "完成城区老旧小区改造5个",
               "牵头领导": "张副县长", "主办单位": "县发改局", "交办日期": "2022-05-10",
               "完成时限": "2022-08-31", "反馈方式": "每月反馈"}])
-    form = render_feedback_form(ledger, "2022-012", "县发改局", tmp_path)
+    form = render_feedback_form(ledger, "2022-012", "县发改局", tmp_path, date(2022, 7, 5))
     result = check_report(form, expected_item_no="2022-012")
     assert result.problems == [
         "落款日期未填写完整，应写成“2022年7月1日”形式",

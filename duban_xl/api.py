@@ -14,9 +14,10 @@ from typing import Callable, Iterable, Literal, Sequence
 
 import pandas as pd
 
+from . import clock
 from .contract import Col, Sheet
-from .errors import BadArgument, LedgerInvalid
-from .findings import Report, findings_sheet
+from .errors import BadArgument, LedgerInvalid, UnknownItem
+from .findings import Report
 from .ledger import Ledger, Params
 from .reader import read_ledger
 from .validate import validate
@@ -60,7 +61,7 @@ def load_valid(path: Path, as_of: dt.date, progress: Progress = None) -> tuple[L
     """
     ledger = read_ledger(path, progress=progress)
     _say(progress, "校验台账")
-    report = validate(ledger, max(as_of, dt.date.today()))
+    report = validate(ledger, max(as_of, clock.today()))
     if not report.ok:
         raise LedgerInvalid(report)
     return ledger, report
@@ -84,6 +85,7 @@ def validate_workbook(path: Path, as_of: dt.date, write: WriteMode = None, progr
     report = validate(ledger, as_of)
     if not write:
         return Validation(report)
+    from .sheets import findings_sheet
     from .xlsx.marks import CellMark
     from .xlsx.transaction import write_workbook
 
@@ -162,20 +164,20 @@ def issue_bulletin(path: Path, month: str, date: dt.date | None = None, as_of: d
     Issuing is a record: the ledger itself is updated through the safe writer
     (backup, lock check); a re-run for the same month replaces that month's rows.
     """
-    from .bulletin import build_monthly_sheet, bulletin_records_replacement, monthly_bulletin
+    from .bulletin import bulletin_records_replacement, monthly_bulletin
     from .documents import render_monthly_bulletin
-    from .xlsx.graft import OwnedSheet
+    from .sheets import monthly_sheet
     from .xlsx.rows import RowsReplacement
     from .xlsx.transaction import write_workbook
 
-    ledger, _ = load_valid(path, as_of or dt.date.today(), progress)
+    ledger, _ = load_valid(path, as_of or clock.today(), progress)
     _say(progress, "生成月度通报")
     b = monthly_bulletin(ledger, month, date)
     if dry_run:
         return Bulletin(b)
     _say(progress, "写入台账（月度通报、通报记录）")
     written = write_workbook(
-        path, sheets=[OwnedSheet(Sheet.MONTHLY, lambda ws: build_monthly_sheet(ws, b))],
+        path, sheets=[monthly_sheet(b)],
         replace_rows=[RowsReplacement(**bulletin_records_replacement(b))], expected=ledger.fingerprint)
     _say(progress, "生成通报文件")
     document = render_monthly_bulletin(b, month_folder(path, month, out))
@@ -190,7 +192,7 @@ def make_slips(path: Path, items: Sequence[str] = (), since: dt.date | None = No
     from .documents import render_slip
     from .normalize import parse_item_no
 
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     ledger, _ = load_valid(path, as_of, progress)
     known = ledger.items[Col.ITEM_NO]
     if items:
@@ -198,7 +200,7 @@ def make_slips(path: Path, items: Sequence[str] = (), since: dt.date | None = No
         for raw in items:
             item_no = parse_item_no(raw).value
             if item_no not in set(known):
-                raise BadArgument(f"台账中没有交办单号“{raw}”。请核对，例如 2022-012。", f"unknown item {raw}")
+                raise UnknownItem(f"台账中没有交办单号“{raw}”。请核对，例如 2022-012。", f"unknown item {raw}")
             wanted.append(item_no)
     else:
         chosen = ledger.items if since is None else ledger.items[ledger.items[Col.ASSIGNED] >= pd.Timestamp(since)]
@@ -217,11 +219,9 @@ class Reminders:
 
 def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress: Progress = None) -> Reminders:
     """二（三）催办: items due soon, overdue, or missing this month's report — a list, an xlsx, a 催办单 per unit."""
-    from openpyxl import Workbook
-
     from .documents import render_reminder
-    from .remind import build_reminder_sheet, reminders
-    from .xlsx.atomic import save_new_workbook
+    from .remind import reminders
+    from .sheets import reminder_workbook
 
     ledger, _ = load_valid(path, as_of, progress)
     rows = reminders(ledger, as_of)
@@ -229,10 +229,7 @@ def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress
     if rows.empty:
         return Reminders(rows, None, [])
     _say(progress, "生成催办清单")
-    book = Workbook()
-    book.active.title = "催办清单"
-    build_reminder_sheet(book.active, rows)
-    workbook = save_new_workbook(book, folder / f"催办清单_{as_of:%Y%m%d}.xlsx")
+    workbook = reminder_workbook(rows, folder / f"{Sheet.REMINDERS}_{as_of:%Y%m%d}.xlsx")
     documents = [render_reminder(unit, group, as_of, ledger.params, folder)
                  for unit, group in rows.groupby(Col.UNIT, sort=False)]
     return Reminders(rows, workbook, documents)
@@ -247,12 +244,12 @@ def make_feedback_form(path: Path, item: str, unit: str | None = None, as_of: dt
     from .ledger import split_units
     from .normalize import parse_item_no
 
-    as_of = as_of or dt.date.today()
+    as_of = as_of or clock.today()
     ledger, _ = load_valid(path, as_of, progress)
     item_no = parse_item_no(item).value
     rows = ledger.items[ledger.items[Col.ITEM_NO] == item_no]
     if rows.empty:
-        raise BadArgument(f"台账中没有交办单号“{item}”。请核对，例如 2022-012。", f"unknown item {item}")
+        raise UnknownItem(f"台账中没有交办单号“{item}”。请核对，例如 2022-012。", f"unknown item {item}")
     unit = unit or split_units(rows.iloc[0][Col.HOST])[0]
     return render_feedback_form(ledger, item_no, unit, month_folder(path, f"{as_of:%Y-%m}", out), as_of)
 

@@ -13,21 +13,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from openpyxl.chart import BarChart, Reference
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
 
 from .dates import cn_date, day_of_month, issue_date, parse_month
 from .contract import (
-    EVENT_RULES, PRAISE_RULES, CheckResult, Col, FeedbackMode, FeedbackType, NoticeType,
+    EVENT_RULES, PRAISE_RULES, CheckResult, Col, FeedbackMode, FeedbackType, NoticeType, Out,
     OverdueReason, Pace, Sheet,
 )
 from .deadlines import EFFECTIVE, effective_deadlines
 from .ledger import ROW, Ledger
-from .sheet_style import GREEN, RED, TITLE_FONT, YELLOW, landscape, put, write_table
 
-TOTAL, OPEN, DONE, OVERDUE, ON_TIME_RATE = "总数", "在办", "办结", "逾期", "按时办结率"
+TOTAL, OPEN, DONE, OVERDUE, ON_TIME_RATE = Out.TOTAL_ITEMS, Out.OPEN, Out.DONE, Out.OVERDUE, Out.ON_TIME_RATE
 
 OVERDUE_COLUMNS = [Col.ITEM_NO, Col.SUBJECT, Col.UNIT, EFFECTIVE]
 LAGGING_COLUMNS = [Col.ITEM_NO, Col.SUBJECT, Col.UNIT, EFFECTIVE, Col.CHECK_NOTE]
@@ -224,69 +219,3 @@ def _praise_records(praise: pd.DataFrame) -> pd.DataFrame:
         Col.NOTE: [_sentence(f"{cn_date(r[Col.DATE])}受到{r[Col.EVENT_TYPE]}", r[Col.REASON])
                    for r in praise.to_dict("records")],
     }, columns=RECORD_COLUMNS[2:])
-
-
-# -- the 月度通报 output sheet ----------------------------------------------------------------------
-
-ORANGE = PatternFill("solid", fgColor="FCD5B4")
-GREY = PatternFill("solid", fgColor="D9D9D9")
-_WIDTHS = (12, 40, 30, 14, 36)
-_CHART_ANCHOR = "G4"
-
-
-def build_monthly_sheet(ws: Worksheet, b: MonthlyBulletin) -> None:
-    """Fill an empty worksheet with the bulletin: title, figures with a status chart, the four lists.
-
-    Ledger text goes through ``sheet_style.put`` so a 督查事项 starting with = stays text.
-    """
-    put(ws, 1, 1, f"{b.county}督查事项办理情况通报（{b.issue}）").font = TITLE_FONT
-    put(ws, 2, 1, f"{b.office}　{cn_date(b.date)}　统计截至{cn_date(b.as_of)}")
-    for row in (1, 2):
-        ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(_WIDTHS))
-        ws.cell(row, 1).alignment = Alignment(horizontal="center")
-    for index, width in enumerate(_WIDTHS, start=1):
-        ws.column_dimensions[get_column_letter(index)].width = width
-
-    _section(ws, 4, "一、总体情况", GREY)
-    figures = pd.DataFrame({"项目": [TOTAL, OPEN, DONE, OVERDUE, ON_TIME_RATE],
-                            "数量": [b.totals[k] for k in (TOTAL, OPEN, DONE, OVERDUE)]
-                            + [b.totals[ON_TIME_RATE] if b.totals[DONE] else "—"]})
-    row = write_table(ws, figures, start_row=5, freeze=False, autofilter=False)
-    ws.cell(row, 2).number_format = "0.0%"
-    _status_chart(ws, first_row=7)  # 在办, 办结, 逾期: rows 7–9 under the header on row 5
-
-    sections = (
-        ("二、逾期未办结", b.overdue, RED, "件"),
-        ("三、进度滞后", b.lagging, YELLOW, "件"),
-        ("四、未按时反馈", b.late_feedback, ORANGE, "件"),
-        ("五、表扬", b.praise, GREEN, "个（次）"),
-    )
-    for title, frame, fill, unit in sections:
-        _section(ws, row + 2, f"{title}（{len(frame)}{unit}）", fill)
-        row = write_table(ws, frame, start_row=row + 3, freeze=False, autofilter=False)
-        if frame.empty:
-            row += 1
-            put(ws, row, 1, "本月无。")
-        for cells in ws.iter_rows(min_row=row - len(frame) + 1, max_row=row, max_col=len(frame.columns)):
-            for cell in cells:
-                cell.alignment = Alignment(vertical="center", wrap_text=True)
-    landscape(ws, "1:2")
-
-
-def _section(ws: Worksheet, row: int, title: str, fill: PatternFill) -> None:
-    cell = put(ws, row, 1, title)
-    cell.font = Font(size=12, bold=True)
-    cell.fill = fill
-
-
-def _status_chart(ws: Worksheet, first_row: int) -> None:
-    """Column chart of 在办 / 办结 / 逾期 from the figures table (rows first_row..first_row+2)."""
-    chart = BarChart()
-    chart.type = "col"
-    chart.title = "事项办理状态"
-    chart.legend = None
-    chart.y_axis.title = "件数"
-    chart.add_data(Reference(ws, min_col=2, min_row=first_row, max_row=first_row + 2), titles_from_data=False)
-    chart.set_categories(Reference(ws, min_col=1, min_row=first_row, max_row=first_row + 2))
-    chart.height, chart.width = 7, 12
-    ws.add_chart(chart, _CHART_ANCHOR)

@@ -14,25 +14,31 @@ import traceback
 import warnings
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from . import api
-from .bulletin import ON_TIME_RATE
-from .contract import Col
-from .deadlines import EFFECTIVE
-from .remind import KIND
-from .dates import CalendarFallback
-from .errors import BadArgument, DubanError, LedgerInvalid
-from .findings import Report
-from .normalize import parse_date
+from . import clock
+from .contract import QUARTERS, Col, Out
+from .errors import BadArgument, CalendarFallback, DubanError, LedgerInvalid
+
+if TYPE_CHECKING:
+    from types import ModuleType
+
+    from .findings import Report
 
 show = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 EXIT_OK, EXIT_INVALID, EXIT_UNUSABLE, EXIT_BUG = 0, 1, 2, 3
+
+
+def api() -> ModuleType:
+    """The api, imported when a command runs: ``duban --help`` / ``--version`` load no pandas."""
+    from . import api as module
+
+    return module
 
 
 class DateType(click.ParamType):
@@ -43,6 +49,8 @@ class DateType(click.ParamType):
     def convert(self, value, param, ctx):
         if isinstance(value, dt.date):
             return value
+        from .normalize import parse_date
+
         parsed = parse_date(value)
         if not parsed.ok:
             raise BadArgument(f"日期“{value}”看不懂，请按 YYYY-MM-DD 填写，例如 2022-12-31。",
@@ -64,7 +72,7 @@ def progress() -> Iterator[callable]:
         yield lambda message: status.update(f"{message}…")
 
 
-def write_mode(write: bool, in_place: bool) -> api.WriteMode:
+def write_mode(write: bool, in_place: bool) -> str | None:
     """--write alone writes a copy beside the ledger; --write --in-place writes the ledger itself."""
     if in_place and not write:
         raise BadArgument("--in-place 需与 --write 一起使用。", "--in-place needs --write")
@@ -72,7 +80,7 @@ def write_mode(write: bool, in_place: bool) -> api.WriteMode:
 
 
 def today(as_of: dt.date | None) -> dt.date:
-    return as_of or dt.date.today()
+    return as_of or clock.today()
 
 
 def print_report(report: Report, limit: int = 200) -> None:
@@ -110,15 +118,15 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("path", type=click.Path(path_type=Path))
-@click.option("--year", type=int, default=dt.date.today().year, show_default=True, help="考评年度。")
+@click.option("--year", type=int, default=None, help="考评年度（默认今年）。")
 @click.option("--county", default="云和县", show_default=True, help="县名。")
 @click.option("--force", is_flag=True, help="覆盖已有文件。Overwrite an existing file.")
-def init(path: Path, year: int, county: str, force: bool) -> None:
+def init(path: Path, year: int | None, county: str, force: bool) -> None:
     """新建一本空白督查台账（含下拉、公式、说明）。Create a fresh ledger workbook.
 
     例：duban init 2023督查台账.xlsx --year 2023 --county 云和县
     """
-    made = api.init_workbook(path, year, county, force)
+    made = api().init_workbook(path, year or clock.today().year, county, force)
     show.print(f"已新建台账：{made}")
 
 
@@ -135,7 +143,7 @@ def validate_cmd(ledger: Path, as_of, as_json: bool, write: bool, in_place: bool
     """
     mode = write_mode(write, in_place)
     with progress() as say:
-        result = api.validate_workbook(ledger, today(as_of), write=mode, progress=say)
+        result = api().validate_workbook(ledger, today(as_of), write=mode, progress=say)
     if as_json:
         click.echo(json.dumps(result.report.as_json_list(), ensure_ascii=False, indent=2))
     else:
@@ -161,7 +169,7 @@ def score_cmd(ledger: Path, as_of, as_json: bool, csv_dir: Path | None, write: b
 
     mode = write_mode(write, in_place)
     with progress() as say:
-        scoring = api.score_workbook(ledger, today(as_of), write=mode, csv_dir=csv_dir, progress=say)
+        scoring = api().score_workbook(ledger, today(as_of), write=mode, csv_dir=csv_dir, progress=say)
     if as_json:
         click.echo(json.dumps(score_json(scoring.result, scoring.ledger), ensure_ascii=False, indent=2))
     else:
@@ -171,7 +179,7 @@ def score_cmd(ledger: Path, as_of, as_json: bool, csv_dir: Path | None, write: b
             err.print(f"已写入：{path}")
 
 
-RANKING_SHOWN = (Col.RANK, Col.UNIT, "Q1", "Q2", "Q3", "Q4", Col.TOTAL, Col.ELIGIBILITY)
+RANKING_SHOWN = (Col.RANK, Col.UNIT, *QUARTERS, Col.TOTAL, Col.ELIGIBILITY)
 
 
 def print_ranking(ranking) -> None:
@@ -197,9 +205,9 @@ def bulletin(ledger: Path, month: str, date, as_of, out: Path | None, dry_run: b
     例：duban bulletin 督查台账.xlsx --month 2022-06
     """
     with progress() as say:
-        result = api.issue_bulletin(ledger, month, date, as_of, out, dry_run, progress=say)
+        result = api().issue_bulletin(ledger, month, date, as_of, out, dry_run, progress=say)
     b = result.bulletin
-    totals = "，".join(f"{k} {v:.0%}" if k == ON_TIME_RATE else f"{k} {v}" for k, v in b.totals.items())
+    totals = "，".join(f"{k} {v:.0%}" if k == Out.ON_TIME_RATE else f"{k} {v}" for k, v in b.totals.items())
     show.print(f"{b.issue}（{b.date:%Y-%m-%d}）：{totals}")
     for title, frame in (("逾期未办结", b.overdue), ("进度滞后", b.lagging), ("未按时反馈", b.late_feedback)):
         show.print(f"{title}：{len(frame)} 项" + ("" if frame.empty else "：" + "、".join(frame[Col.ITEM_NO])))
@@ -222,7 +230,7 @@ def rank(ledger: Path, quarter: str, date, as_of, out: Path | None) -> None:
     例：duban rank 督查台账.xlsx --quarter 2022Q2
     """
     with progress() as say:
-        ranking, document = api.rank_quarter(ledger, quarter, as_of, out, date, progress=say)
+        ranking, document = api().rank_quarter(ledger, quarter, as_of, out, date, progress=say)
     print_ranking(ranking)
     err.print(f"已生成：{document}")
 
@@ -239,7 +247,7 @@ def slip(ledger: Path, items: tuple[str, ...], since, as_of, out: Path | None) -
     例：duban slip 督查台账.xlsx 2022-012 2022-013   或   duban slip 督查台账.xlsx --since 2022-06-01
     """
     with progress() as say:
-        paths = api.make_slips(ledger, items, since, as_of, out, progress=say)
+        paths = api().make_slips(ledger, items, since, as_of, out, progress=say)
     for path in paths:
         show.print(f"已生成：{path}")
     if not paths:
@@ -256,11 +264,11 @@ def remind(ledger: Path, as_of, out: Path | None) -> None:
     例：duban remind 督查台账.xlsx --as-of 2022-07-03
     """
     with progress() as say:
-        result = api.make_reminders(ledger, today(as_of), out, progress=say)
+        result = api().make_reminders(ledger, today(as_of), out, progress=say)
     if result.rows.empty:
         show.print("没有需要催办的事项。")
         return
-    shown = (Col.UNIT, Col.ITEM_NO, KIND, EFFECTIVE, Col.NOTE)
+    shown = (Col.UNIT, Col.ITEM_NO, Out.REMINDER_KIND, Col.EFFECTIVE_DEADLINE, Col.NOTE)
     table = Table(header_style="bold")
     for name in shown:
         table.add_column(name, overflow="fold")
@@ -283,7 +291,7 @@ def form_report(ledger: Path, item: str, unit: str | None, as_of, out: Path | No
     例：duban form-report 督查台账.xlsx 2022-012
     """
     with progress() as say:
-        path = api.make_feedback_form(ledger, item, unit, as_of, out, progress=say)
+        path = api().make_feedback_form(ledger, item, unit, as_of, out, progress=say)
     show.print(f"已生成：{path}")
 
 
@@ -296,7 +304,7 @@ def check_report_cmd(files: tuple[Path, ...], county: str, ledger: Path | None) 
 
     例：duban check-report 县发改局反馈报告.docx
     """
-    results = api.check_reports(files, county, ledger)
+    results = api().check_reports(files, county, ledger)
     for check in results:
         if check.ok:
             show.print(f"[green]符合格式[/]：{check.path.name}")
@@ -318,7 +326,7 @@ def archive(ledger: Path | None, month: str | None, verify: Path | None, out: Pa
     例：duban archive 督查台账.xlsx --month 2022-06    或    duban archive --verify 督查归档_2022年6月.zip
     """
     if verify:
-        problems = api.verify_archive(verify)
+        problems = api().verify_archive(verify)
         for problem in problems:
             show.print(f"[red]问题[/]：{problem}")
         show.print("归档包完整。" if not problems else f"归档包有 {len(problems)} 处问题。")
@@ -327,7 +335,7 @@ def archive(ledger: Path | None, month: str | None, verify: Path | None, out: Pa
         raise BadArgument("请给出台账文件和 --month，例如：duban archive 督查台账.xlsx --month 2022-06",
                           "archive needs LEDGER and --month (or --verify ZIP)")
     with progress() as say:
-        path = api.archive_month(ledger, month, out, progress=say)
+        path = api().archive_month(ledger, month, out, progress=say)
     show.print(f"已归档：{path}")
 
 
@@ -373,8 +381,11 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(argv: list[str] | None) -> int:
+    """Every failure becomes a clear line (JSON under --json) and an exit code."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    as_json = "--json" in args
     try:
-        cli.main(args=argv, prog_name="duban", standalone_mode=False)
+        cli.main(args=args, prog_name="duban", standalone_mode=False)
         return EXIT_OK
     except SystemExit as exc:
         return int(exc.code or 0)
@@ -382,20 +393,37 @@ def _run(argv: list[str] | None) -> int:
         err.print("已取消。(aborted)")
         return EXIT_UNUSABLE
     except click.UsageError as exc:
-        err.print(f"[red]命令用法有误[/]：{exc.format_message()}  （运行 duban --help 查看用法）")
-        return EXIT_UNUSABLE
-    except DubanError as exc:
-        err.print(f"[red]无法处理[/]：{exc}")
+        usage = BadArgument(f"命令用法有误：{exc.format_message()}（运行 duban --help 查看用法）",
+                            "wrong command usage")
+        if as_json:
+            print_error_json(usage)
+        else:
+            err.print(f"[red]命令用法有误[/]：{exc.format_message()}  （运行 duban --help 查看用法）")
         return EXIT_UNUSABLE
     except LedgerInvalid as exc:
-        print_report(exc.report)
-        err.print("[red]台账有错误，未继续计算。请先按上面的提示修改台账。[/] (the ledger has errors)")
+        if as_json:
+            print_error_json(exc, findings=exc.report.as_json_list())
+        else:
+            print_report(exc.report)
+        err.print("[red]台账有错误，未继续计算。请先按校验结果修改台账。[/] (the ledger has errors)")
         return EXIT_INVALID
+    except DubanError as exc:
+        if as_json:
+            print_error_json(exc)
+        else:
+            err.print(f"[red]无法处理[/]：{exc}")
+        return EXIT_UNUSABLE
     except Exception:  # a bug: keep the traceback for the maintainer, not the clerk
         log = Path(tempfile.gettempdir()) / f"duban_error_{dt.datetime.now():%Y%m%d-%H%M%S}.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")
         err.print(f"[red]程序内部错误[/]，已记录到 {log}，请把该文件发给维护人员。(internal error, see log)")
         return EXIT_BUG
+
+
+def print_error_json(error: DubanError, **more: object) -> None:
+    """--json: a failure is JSON on stdout too, so a script reads one format: {"error": {...}}."""
+    body = {"error": {"code": error.code, "message": error.message, "english": error.english}, **more}
+    click.echo(json.dumps(body, ensure_ascii=False, indent=2))
 
 
 if __name__ == "__main__":

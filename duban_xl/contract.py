@@ -41,6 +41,8 @@ class Sheet:
     SCORE_DETAIL = "得分明细"
     RANKING = "季度排名"
     MONTHLY = "月度通报"
+    # A workbook of its own (催办清单_YYYYMMDD.xlsx), never written into the ledger.
+    REMINDERS = "催办清单"
     # Guidance sheet of the template.
     GUIDE = "说明"
 
@@ -430,6 +432,50 @@ DETAIL_SHEET_COLUMNS = (*SCORE_DETAIL_COLUMNS, Col.EVIDENCE)  # 得分明细 as 
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
 RANKING_COLUMNS = (Col.UNIT_CATEGORY, Col.RANK, Col.UNIT, Col.BASE, *QUARTERS, Col.SUM_POINTS,
                    Col.TOTAL, Col.ON_TIME_COUNT, Col.OVERDUE_COUNT, Col.R2E_COUNT, Col.ELIGIBILITY)
+
+
+class Out:
+    """Columns and figures of output frames that are not ledger columns (sheets, JSON, documents)."""
+
+    # 月度通报 一、总体情况 (二（六）)
+    TOTAL_ITEMS = "总数"
+    OPEN = "在办"
+    DONE = "办结"
+    OVERDUE = "逾期"
+    ON_TIME_RATE = "按时办结率"
+    FIGURE = "项目"
+    COUNT = "数量"
+    # 催办清单 (二（三）)
+    REMINDER_KIND = "催办类型"
+    # 延期申请 as judged (二（五）): EXTENSION_STATUS is one of ExtensionStatus
+    EXTENSION_STATUS = "延期状态"
+    IN_FORCE_WHEN_APPLIED = "申请时有效时限"
+    # the units of an item: 主办 / 协办
+    ROLE = "角色"
+
+
+BULLETIN_FIGURES = (Out.TOTAL_ITEMS, Out.OPEN, Out.DONE, Out.OVERDUE, Out.ON_TIME_RATE)
+REMINDER_COLUMNS = (Col.UNIT, Col.ITEM_NO, Col.SUBJECT, Col.EFFECTIVE_DEADLINE, Col.DAYS_LEFT,
+                    Out.REMINDER_KIND, Col.NOTE)
+
+
+class ExtensionStatus:
+    """延期状态 of one 延期申请 row (二（五）: 到期前申请，经县政府领导同意)."""
+
+    COUNTED = "生效"
+    LATE = "逾期申请"
+    NOT_GRANTED = "未同意"
+    INCOMPLETE = "日期不全"
+    NOT_YET_APPROVED = "尚未批准"  # 同意, but approved after the as-of day
+    AFTER_DONE = "办结后申请"  # applied for after the item's 办结日期: ignored everywhere
+
+
+class ReminderKind:
+    """催办类型 (二（三）、（四）)."""
+
+    OVERDUE = ItemStatus.OVERDUE
+    DUE_SOON = ItemStatus.DUE_SOON
+    MONTHLY_MISSING = "本月反馈未报"
 
 
 class Eligibility:

@@ -16,7 +16,7 @@ import warnings
 import chinese_calendar
 import pandas as pd
 
-from .errors import BadArgument
+from .errors import BadArgument, CalendarFallback
 
 _MONTH = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
 
@@ -46,10 +46,6 @@ def quarter_end(year: int, quarter: int) -> dt.date:
     if quarter not in (1, 2, 3, 4):
         raise BadArgument(f"季度应为 1 到 4 之间的数字，收到的是「{quarter}」。", "quarter must be 1-4")
     return dt.date(year, 3 * quarter, calendar.monthrange(year, 3 * quarter)[1])
-
-
-class CalendarFallback(UserWarning):
-    """The holiday calendar does not know this year yet: weekends only were used (the CLI shows it)."""
 
 
 def is_workday(day: dt.date) -> bool:

@@ -19,14 +19,15 @@ import datetime as dt
 
 import pandas as pd
 
-from .contract import Approval, Col
+from .contract import Approval, Col, ExtensionStatus, Out
 from .ledger import ROW, Ledger
 
 EFFECTIVE = Col.EFFECTIVE_DEADLINE
-EXTENSION_STATUS = "延期状态"  # per extension row, as of T: one of the statuses below
-IN_FORCE_WHEN_APPLIED = "申请时有效时限"
-COUNTED, LATE, NOT_GRANTED, INCOMPLETE = "生效", "逾期申请", "未同意", "日期不全"
-NOT_YET_APPROVED, AFTER_DONE = "尚未批准", "办结后申请"
+EXTENSION_STATUS = Out.EXTENSION_STATUS  # per extension row, as of T: one of the statuses below
+IN_FORCE_WHEN_APPLIED = Out.IN_FORCE_WHEN_APPLIED
+COUNTED, LATE = ExtensionStatus.COUNTED, ExtensionStatus.LATE
+NOT_GRANTED, INCOMPLETE = ExtensionStatus.NOT_GRANTED, ExtensionStatus.INCOMPLETE
+NOT_YET_APPROVED, AFTER_DONE = ExtensionStatus.NOT_YET_APPROVED, ExtensionStatus.AFTER_DONE
 
 
 def _known_by(ext: pd.DataFrame, as_of: dt.date) -> pd.Series:

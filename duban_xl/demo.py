@@ -16,7 +16,7 @@ import pandas as pd
 
 from . import api
 from .contract import Col
-from .errors import BadArgument
+from .errors import FolderNotEmpty
 from .reader import read_ledger
 
 SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "云和县2022年督查台账.xlsx"
@@ -28,7 +28,7 @@ def _fresh_folder(folder: Path) -> None:
     """Start clean, but only ever delete a folder the demo made itself."""
     if folder.exists() and any(folder.iterdir()):
         if not (folder / MARKER).exists():
-            raise BadArgument(f"演示输出目录「{folder}」不是空的，也不是演示建立的；请换一个目录。",
+            raise FolderNotEmpty(f"演示输出目录「{folder}」不是空的，也不是演示建立的；请换一个目录。",
                                   f"demo folder {folder} is not empty")
         shutil.rmtree(folder)
     folder.mkdir(parents=True, exist_ok=True)

@@ -23,7 +23,7 @@ from .dates import cn_date, day_of_month, issue_date, quarter_end, workday_on_or
 from . import docx_templates as tpl
 from .contract import DEFAULT_RULES, Col, Eligibility, FeedbackMode, UnitCategory, format_item_no
 from .deadlines import effective_deadlines
-from .errors import BadArgument, FileMissing
+from .errors import FileMissing, UnknownItem
 from .xlsx.atomic import atomic_path
 from .ledger import Ledger, Params, split_units
 
@@ -122,7 +122,7 @@ def _item(ledger: Ledger, item_no: str, as_of: dt.date | None) -> _Item:
     None: its 交办日期 (a 交办单 is dated the day it is assigned)."""
     match = ledger.items[ledger.items[Col.ITEM_NO] == item_no]
     if match.empty:
-        raise BadArgument(f"台账中没有交办单号“{item_no}”，请核对后重试（交办单号形如 2022-012）。",
+        raise UnknownItem(f"台账中没有交办单号“{item_no}”，请核对后重试（交办单号形如 2022-012）。",
                           f"item {item_no} not in the ledger")
     row = match.iloc[0]
     if as_of is None:

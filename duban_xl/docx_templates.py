@@ -33,6 +33,8 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 from docx.text.paragraph import Paragraph
 
+from . import palette
+
 # ---- fonts and measures of GB/T 9704-2012 ------------------------------------------------
 
 XIAOBIAOSONG = "方正小标宋简体"
@@ -43,7 +45,7 @@ SONGTI = "宋体"
 LATIN = "Times New Roman"
 SIZE_2, SIZE_3, SIZE_4, SIZE_SMALL_4 = 22.0, 16.0, 14.0, 12.0  # 2号, 3号, 4号, 小4号
 LINE = 28.95  # pt: 22 lines in the 225 mm 版心
-RED = RGBColor(0xE6, 0x00, 0x12)
+RED = RGBColor(*palette.rgb_tuple(palette.DOCUMENT_RED))
 TEXT_WIDTH_MM = 156  # 版心宽
 
 # ---- style names (the interface staff restyle in Word) -------------------------------------

@@ -107,9 +107,41 @@ class BadArgument(DubanError):
     english = "invalid argument"
 
 
-class LedgerInvalid(Exception):
-    """The ledger has validation errors, so a result computed from it would be wrong (exit 1)."""
+class UnknownItem(BadArgument):
+    """A 交办单号 asked for (交办单, 反馈报告) is not in 台账."""
+
+    code = "unknown_item"
+    english = "no such item in the ledger"
+
+
+class FileExists(BadArgument):
+    """The file to create is already there (duban init without --force): never overwrite a ledger."""
+
+    code = "file_exists"
+    english = "the file already exists"
+
+
+class FolderNotEmpty(BadArgument):
+    """The output folder holds other files (duban demo): never mix our output with someone's files."""
+
+    code = "folder_not_empty"
+    english = "the folder is not empty"
+
+
+class LedgerInvalid(DubanError):
+    """The ledger has validation errors, so a result computed from it would be wrong.
+
+    Unlike the other errors the input is usable, so the CLI exits 1 and lists the findings.
+    """
+
+    code = "ledger_invalid"
+    english = "the ledger has errors"
 
     def __init__(self, report: "object") -> None:
         super().__init__("台账存在错误，请先按校验结果修改后再运行。")
         self.report = report
+
+
+class CalendarFallback(UserWarning):
+    """Not an error: the holiday calendar does not know this year yet, so weekends only were
+    used (dates.is_workday warns; the CLI shows it once at the end)."""

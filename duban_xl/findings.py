@@ -25,6 +25,7 @@ class Finding:
     item_no: str
     message: str  # 问题: what is wrong, in plain Chinese
     suggestion: str = ""  # 建议: what to do
+    source: str = ""  # the file it was found in (a ledger, a returned sheet), "" when read from memory
 
     @property
     def is_error(self) -> bool:
@@ -44,6 +45,25 @@ class Finding:
         values = (self.level, self.code, self.sheet, self.cell, self.column,
                   self.item_no, self.message, self.suggestion)
         return dict(zip(FINDING_COLUMNS, values))
+
+
+@dataclass(frozen=True)
+class Code:
+    """One entry of the findings catalogue (``catalogue.py``): a code with its level, the clause
+    it enforces and the Chinese wording, as ``str.format`` templates over the call's fields."""
+
+    code: str
+    level: str
+    clause: str
+    message: str
+    suggestion: str
+
+    def at(self, sheet: str, cell: str, column: str = "", item_no: str = "", source: str = "",
+           **fields: object) -> Finding:
+        """The finding of this code at one cell (``cell=""``: the whole sheet)."""
+        fields.setdefault("column", column)
+        return Finding(self.level, self.code, sheet, cell, column, item_no,
+                       self.message.format(**fields), self.suggestion.format(**fields), source)
 
 
 def _row_of(cell: str) -> int:
@@ -95,18 +115,3 @@ class Report:
         verdict = "校验未通过" if self.errors else "校验通过"
         return f"{verdict}：错误 {len(self.errors)} 处，警告 {len(self.warnings)} 处。"
 
-
-def findings_sheet(report: Report):
-    """The 校验结果 sheet (first tab): one row per finding, 级别 in red/yellow, 单元格 linked to the cell."""
-    from .contract import Sheet
-    from .sheet_style import table_sheet
-
-    findings = report.sorted()
-    frame = report.frame()
-    if frame.empty:
-        frame = pd.DataFrame([{"级别": "通过", "问题": report.summary()}], columns=list(FINDING_COLUMNS))
-    cell_styles = {(i, 0): "red" if f.is_error else "yellow" for i, f in enumerate(findings)}
-    cell_styles.update({(i, 3): "link" for i, f in enumerate(findings) if f.cell})
-    links = {(i, 3): f"'{f.sheet}'!{f.cell}" for i, f in enumerate(findings) if f.cell}
-    return table_sheet(Sheet.FINDINGS, frame, widths=(6, 22, 12, 8, 12, 11, 50, 50), first=True,
-                       column_styles={"问题": "wrap", "建议": "wrap"}, cell_styles=cell_styles, links=links)

@@ -19,7 +19,7 @@ from typing import Iterable, Mapping
 import pandas as pd
 
 from .contract import (
-    PARAMS, SPECS, UNIT_SEPARATORS, Col, Kind, Sheet, SheetSpec, UnitCategory,
+    PARAMS, SPECS, UNIT_SEPARATORS, Col, Kind, Out, Sheet, SheetSpec, UnitCategory,
 )
 from .findings import Finding
 from .xlsx.fingerprint import Fingerprint
@@ -108,7 +108,7 @@ class Ledger:
                     if name not in seen:
                         seen.add(name)
                         rows.append((item_no, name, role))
-        return pd.DataFrame(rows, columns=[Col.ITEM_NO, Col.UNIT, "角色"])
+        return pd.DataFrame(rows, columns=[Col.ITEM_NO, Col.UNIT, Out.ROLE])
 
     def unit_category(self) -> dict[str, str]:
         return dict(zip(self.units[Col.UNIT_NAME], self.units[Col.UNIT_CATEGORY]))

@@ -27,7 +27,8 @@ from openpyxl.utils import get_column_letter
 
 from .contract import INPUT_SHEETS, PARAMS, Col, Kind, Sheet, SheetSpec
 from .errors import MissingHeader, MissingSheet, NotAWorkbook
-from .findings import ERROR, WARNING, Finding
+from . import catalogue as cat
+from .findings import Finding
 from .ledger import PARAM_FIELDS, ROW, Ledger, Params, split_units
 from .normalize import (
     HEADER_SEARCH_ROWS, Parsed, canon_name, clean_text, header_key, is_blank, parse_date, parse_item_no, parse_month,
@@ -156,21 +157,17 @@ def _parse_column(values: Sequence, first_row: int, spec: SheetSpec, column_name
     filled = np.array(cells.mapped(lambda p: p is not None), dtype=bool)
     if kind == Kind.DATE:
         for i, p in cells.cells_where(lambda p: p is not None and (not p.ok or bool(p.lenient))):
+            cell = f"{letter}{first_row + i}"
             if not p.ok:
-                findings.append(Finding(ERROR, "bad_date", spec.name, f"{letter}{first_row + i}", column_name, "",
-                                        f"“{clean_text(values[i])}”不是有效日期。",
-                                        "请填写日期，例如 2022-05-06（单元格设为日期格式）。"))
+                findings.append(cat.BAD_DATE.at(spec.name, cell, column_name, text=clean_text(values[i])))
             else:
-                findings.append(Finding(WARNING, "date_as_text", spec.name, f"{letter}{first_row + i}", column_name,
-                                        "", f"单元格中是文字“{p.lenient}”而不是日期，已按 "
-                                        f"{p.value:%Y-%m-%d} 读取。",
-                                        "请改为日期格式，以免排序、公式和筛选出错。"))
+                findings.append(cat.DATE_AS_TEXT.at(spec.name, cell, column_name, text=p.lenient, day=p.value))
         dates = cells.mapped(lambda p: p.value.asm8 if p is not None and p.ok else NAT)
         return pd.Series(np.array(dates, dtype="datetime64[ns]")), filled
     if kind in (Kind.NUMBER, Kind.INT):
         for i, _ in cells.cells_where(lambda p: p is not None and not p.ok):
-            findings.append(Finding(ERROR, "bad_number", spec.name, f"{letter}{first_row + i}", column_name, "",
-                                    f"“{clean_text(values[i])}”不是数字。", "请填写数字，例如 3 或 -5。"))
+            findings.append(cat.BAD_NUMBER.at(spec.name, f"{letter}{first_row + i}", column_name,
+                                              text=clean_text(values[i])))
         numbers = cells.mapped(lambda p: p.value if p is not None and p.ok else float("nan"))
         return pd.Series(numbers, dtype="float64"), filled
     return pd.Series(cells.mapped(lambda p: None if p is None else p.value), dtype=object), filled
@@ -206,6 +203,7 @@ def _read_sheet(rows: list[list], spec: SheetSpec, findings: list[Finding]) -> t
 def _read_params(frame: pd.DataFrame, letters: dict[str, str], findings: list[Finding]) -> Params:
     """参数 sheet → Params; unknown names are ignored, missing ones take SPEC defaults."""
     values: dict[str, object] = {}
+    unreadable: set[str] = set()  # named, but its value is not a number: reported once, as bad_param
     kinds = {p.name: p for p in PARAMS}
     for name, raw, row in frame[[Col.PARAM, Col.VALUE, ROW]].itertuples(index=False):
         key = canon_name(name)
@@ -219,17 +217,15 @@ def _read_params(frame: pd.DataFrame, letters: dict[str, str], findings: list[Fi
             continue
         parsed = parse_number(raw)
         if not parsed.ok or (param.kind == Kind.INT and not float(parsed.value).is_integer()):
-            findings.append(Finding(ERROR, "bad_param", Sheet.PARAMS, f"{letters.get(Col.VALUE, 'B')}{row}",
-                                    Col.VALUE, "", f"参数“{key}”的值“{clean_text(raw) or ''}”不是有效数字。",
-                                    f"请填写{'整数' if param.kind == Kind.INT else '数字'}，默认值为 {param.default}。"))
+            findings.append(cat.BAD_PARAM.at(Sheet.PARAMS, f"{letters.get(Col.VALUE, 'B')}{row}", Col.VALUE,
+                                             name=key, text=clean_text(raw) or "", default=param.default,
+                                             kind="整数" if param.kind == Kind.INT else "数字"))
+            unreadable.add(key)
             continue
         values[PARAM_FIELDS[key]] = int(parsed.value) if param.kind == Kind.INT else float(parsed.value)
     for param in PARAMS:
-        if PARAM_FIELDS[param.name] not in values and not any(
-                f.code == "bad_param" and param.name in f.message for f in findings):
-            findings.append(Finding(WARNING, "missing_param", Sheet.PARAMS, "", Col.PARAM, "",
-                                    f"未设置参数“{param.name}”，按默认值 {param.default} 计算。",
-                                    f"如需其他取值，请在「参数」表添加一行：{param.name} | {param.default}。"))
+        if PARAM_FIELDS[param.name] not in values and param.name not in unreadable:
+            findings.append(cat.MISSING_PARAM.at(Sheet.PARAMS, "", Col.PARAM, name=param.name, default=param.default))
     return Params(**values)
 
 
@@ -257,6 +253,7 @@ def read_ledger(path: Path | str, progress: Callable[[str], None] | None = None)
 
     ledger = _build(rows_of, wanted)
     ledger.path, ledger.fingerprint = path, fingerprint
+    ledger.read_findings = [replace(f, source=path.name) for f in ledger.read_findings]
     return ledger
 
 

@@ -11,19 +11,16 @@ from __future__ import annotations
 import datetime as dt
 
 import pandas as pd
-from openpyxl.styles import Alignment
-from openpyxl.worksheet.worksheet import Worksheet
 
 from .bulletin import item_view, progress_reports
 from .dates import cn_date, day_of_month
-from .contract import Col, FeedbackMode, ItemStatus, OverdueReason
+from .contract import REMINDER_COLUMNS, Col, FeedbackMode, OverdueReason, Out, ReminderKind
 from .deadlines import EFFECTIVE
 from .ledger import Ledger
-from .sheet_style import RED, YELLOW, fill_rows, landscape, put, write_table
 
-DAYS_LEFT, KIND = Col.DAYS_LEFT, "催办类型"
-DUE_SOON, OVERDUE, MONTHLY_MISSING = ItemStatus.DUE_SOON, ItemStatus.OVERDUE, "本月反馈未报"
-COLUMNS = [Col.UNIT, Col.ITEM_NO, Col.SUBJECT, EFFECTIVE, DAYS_LEFT, KIND, Col.NOTE]
+DAYS_LEFT, KIND = Col.DAYS_LEFT, Out.REMINDER_KIND
+DUE_SOON, OVERDUE, MONTHLY_MISSING = ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.MONTHLY_MISSING
+COLUMNS = list(REMINDER_COLUMNS)
 _URGENCY = {OVERDUE: 0, DUE_SOON: 1, MONTHLY_MISSING: 2}
 
 
@@ -81,21 +78,3 @@ def _per_unit(ledger: Ledger, rows: pd.DataFrame) -> pd.DataFrame:
     merged = merged.sort_values(["_unit", Col.UNIT, "_urgency", DAYS_LEFT, Col.ITEM_NO], kind="stable")
     result = merged[COLUMNS].reset_index(drop=True)
     return result.astype({EFFECTIVE: "datetime64[ns]", DAYS_LEFT: "int64"})
-
-
-_FILLS = {OVERDUE: RED, DUE_SOON: YELLOW}
-_WIDTHS = {Col.UNIT: 22, Col.ITEM_NO: 11, Col.SUBJECT: 40, EFFECTIVE: 12, DAYS_LEFT: 9, KIND: 13, Col.NOTE: 48}
-
-
-def build_reminder_sheet(ws: Worksheet, rows: pd.DataFrame) -> None:
-    """Fill a worksheet of the 催办清单 workbook: a filterable table, 逾期 rows red, 临期 rows yellow."""
-    write_table(ws, rows[COLUMNS], widths=[_WIDTHS[c] for c in COLUMNS])
-    if rows.empty:
-        put(ws, 2, 1, "当前没有需要催办的事项。")
-    for kind, fill in _FILLS.items():
-        excel_rows = [i + 2 for i, k in enumerate(rows[KIND]) if k == kind]
-        fill_rows(ws, excel_rows, fill, 1, len(COLUMNS))
-    for cells in ws.iter_rows(min_row=2, max_row=len(rows) + 1, max_col=len(COLUMNS)):
-        for cell in cells:
-            cell.alignment = Alignment(vertical="center", wrap_text=True)
-    landscape(ws)

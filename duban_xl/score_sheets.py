@@ -13,19 +13,20 @@ from pathlib import Path
 import pandas as pd
 from openpyxl.chart import BarChart, Reference
 from openpyxl.formatting.rule import ColorScaleRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import palette
 from .dates import cn_date
 from .contract import Col, Sheet, UnitCategory
 from .contract import DETAIL_SHEET_COLUMNS, RANKING_COLUMNS, Eligibility
 from .score import ScoreResult, plain_number
 from .xlsx.graft import OwnedSheet
-from .sheet_style import TITLE_FONT, landscape, put, quote_formula_text, table_sheet, write_table
+from .sheet_style import BAD, TITLE_FONT, landscape, put, quote_formula_text, table_sheet, write_table
 
-GROUP_FONT = Font(bold=True, size=12, color="1F4E78")
-CANCELLED_STYLE = (Font(bold=True, color="9C0006"), PatternFill("solid", fgColor="FFC7CE"))
+GROUP_FONT = Font(bold=True, size=12, color=palette.HEADER)
+CANCELLED_STYLE = (Font(bold=True, color=palette.BAD_TEXT), BAD)
 DETAIL_WIDTHS = {Col.UNIT: 22, Col.SCORING_UNIT: 22, Col.ITEM_NO: 11, Col.DATE: 12, Col.QUARTER: 6,
                  Col.RULE_CODE: 9, Col.CLAUSE: 9, Col.NOTE: 70, Col.POINTS: 7}
 RANKING_WIDTHS = {Col.UNIT_CATEGORY: 13, Col.RANK: 6, Col.UNIT: 22, Col.ELIGIBILITY: 22}
@@ -92,10 +93,10 @@ def build_ranking_sheet(ws: Worksheet, result: ScoreResult) -> None:
                 cell.font, cell.fill = CANCELLED_STYLE
         if len(group):
             total = f"{get_column_letter(total_col)}{header_row + 1}:{get_column_letter(total_col)}{last_row}"
-            ws.conditional_formatting.add(total, ColorScaleRule(start_type="min", start_color="F8696B",
+            ws.conditional_formatting.add(total, ColorScaleRule(start_type="min", start_color=palette.SCALE_LOW,
                                                                 mid_type="percentile", mid_value=50,
-                                                                mid_color="FFEB84", end_type="max",
-                                                                end_color="63BE7B"))
+                                                                mid_color=palette.SCALE_MID, end_type="max",
+                                                                end_color=palette.SCALE_HIGH))
             _group_chart(ws, category, header_row, last_row, f"{chart_anchor_col}{title_row}")
         # leave room for the chart before the next group's table (a default row is about 0.53 cm)
         row = max(last_row + 1, title_row + math.ceil(_chart_height(len(group)) / 0.53)) + 1

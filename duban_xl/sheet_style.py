@@ -17,19 +17,23 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from . import palette
 from .xlsx.graft import OwnedSheet, TableBody
 from .xlsx.styles import CellStyle
 
-HEADER_FILL = PatternFill("solid", fgColor="1F4E78")  # the template's header blue
-HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor=palette.HEADER)  # the template's header blue
+HEADER_FONT = Font(bold=True, color=palette.HEADER_TEXT)
 TITLE_FONT = Font(bold=True, size=14)
-RED = PatternFill("solid", fgColor="F8CBAD")
-YELLOW = PatternFill("solid", fgColor="FFE699")
-GREEN = PatternFill("solid", fgColor="C6EFCE")
-THIN = Side(style="thin", color="BFBFBF")
+RED = PatternFill("solid", fgColor=palette.ROW_RED)
+YELLOW = PatternFill("solid", fgColor=palette.ROW_YELLOW)
+ORANGE = PatternFill("solid", fgColor=palette.ROW_ORANGE)
+GREY = PatternFill("solid", fgColor=palette.SECTION_GREY)
+GREEN = PatternFill("solid", fgColor=palette.GOOD_FILL)
+BAD = PatternFill("solid", fgColor=palette.BAD_FILL)
+THIN = Side(style="thin", color=palette.GRID)
 GRID = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 DATE_FORMAT = "yyyy-mm-dd"
-LINK_FONT = Font(color="0563C1", underline="single")
+LINK_FONT = Font(color=palette.LINK, underline="single")
 # The looks a big table's body cells can take (see table_sheet).
 PALETTE: dict[str, CellStyle] = {
     "text": CellStyle(border=GRID, alignment=Alignment(vertical="top")),
@@ -38,8 +42,8 @@ PALETTE: dict[str, CellStyle] = {
     "link": CellStyle(font=LINK_FONT, border=GRID, alignment=Alignment(vertical="top")),
     "red": CellStyle(fill=RED, border=GRID, alignment=Alignment(vertical="top")),
     "yellow": CellStyle(fill=YELLOW, border=GRID, alignment=Alignment(vertical="top")),
-    "plus": CellStyle(font=Font(color="006100"), fill=GREEN, border=GRID),  # points gained
-    "minus": CellStyle(font=Font(color="9C0006"), fill=PatternFill("solid", fgColor="FFC7CE"), border=GRID),
+    "plus": CellStyle(font=Font(color=palette.GOOD_TEXT), fill=GREEN, border=GRID),  # points gained
+    "minus": CellStyle(font=Font(color=palette.BAD_TEXT), fill=BAD, border=GRID),
 }
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 

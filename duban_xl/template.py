@@ -30,12 +30,13 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.writer.excel import ExcelWriter
 
+from . import palette
 from .xlsx.atomic import atomic_path
 from .sheet_style import DATE_FORMAT, HEADER_FILL, HEADER_FONT
 from .contract import (
     PARAMS, SPECS, Approval, Col, Column, ItemStatus, Kind, Sheet, SheetSpec,
 )
-from .errors import BadArgument
+from .errors import FileExists
 from .ledger import Params, default_rules_frame
 
 # Sheet order of the workbook: guidance first, then the input sheets of the contract.
@@ -56,14 +57,14 @@ WARN_DAYS_NAME = "临期预警天数"  # defined name of the 参数 value the �
 LAST_ROW = 1048576
 FIXED_TIME = dt.datetime(2022, 1, 1)  # workbook created/modified: a rebuild gives identical XML
 
-FORMULA_HEADER_FILL = PatternFill("solid", fgColor="808080")
-FORMULA_FONT = Font(color="808080", italic=True)
+FORMULA_HEADER_FILL = PatternFill("solid", fgColor=palette.FORMULA)
+FORMULA_FONT = Font(color=palette.FORMULA, italic=True)
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
 STATUS_COLOURS = {  # 状态 → (fill, font): 逾期 red, 临期 yellow, 在办/已办结 green
-    ItemStatus.OVERDUE: ("FFC7CE", "9C0006"),
-    ItemStatus.DUE_SOON: ("FFEB9C", "9C5700"),
-    ItemStatus.OPEN: ("C6EFCE", "006100"),
-    ItemStatus.DONE: ("C6EFCE", "006100"),
+    ItemStatus.OVERDUE: (palette.BAD_FILL, palette.BAD_TEXT),
+    ItemStatus.DUE_SOON: (palette.NEUTRAL_FILL, palette.NEUTRAL_TEXT),
+    ItemStatus.OPEN: (palette.GOOD_FILL, palette.GOOD_TEXT),
+    ItemStatus.DONE: (palette.GOOD_FILL, palette.GOOD_TEXT),
 }
 
 GUIDE_ROWS: tuple[tuple[str, str], ...] = (
@@ -98,7 +99,7 @@ def init_ledger(path: Path, year: int, county: str, office: str = "县政府督�
     """Start a new year's ledger; never overwrites a workbook staff may have filled in."""
     path = Path(path)
     if path.exists() and not force:
-        raise BadArgument(f"文件已存在：{path}。为防止覆盖已录入的台账，请换一个文件名，或确认后加 --force 覆盖。",
+        raise FileExists(f"文件已存在：{path}。为防止覆盖已录入的台账，请换一个文件名，或确认后加 --force 覆盖。",
                           f"file exists: {path}")
     return build_template(path, year=year, county=county, office=office)
 

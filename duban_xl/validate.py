@@ -22,7 +22,8 @@ from .contract import (
     Kind, NoticeType, Sheet, SheetSpec, UnitCategory,
 )
 from .deadlines import AFTER_DONE, EXTENSION_STATUS, IN_FORCE_WHEN_APPLIED, LATE, extension_outcomes
-from .findings import ERROR, WARNING, Finding, Report
+from . import catalogue as cat
+from .findings import Code, Finding, Report
 from .ledger import ROW, Ledger, split_units
 
 ITEM_NO_PATTERN = r"^\d{4}-\d{3,6}$"
@@ -61,6 +62,7 @@ class _Where:
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
+        self.source = ledger.path.name if ledger.path else ""
         self._lookups: dict[str, tuple[dict, dict]] = {}
 
     def _lookup(self, sheet: str) -> tuple[dict, dict]:
@@ -71,20 +73,21 @@ class _Where:
             self._lookups[sheet] = (dict(zip(frame.index, frame[ROW])), items)
         return self._lookups[sheet]
 
-    def finding(self, level: str, code: str, sheet: str, idx, column: str, message: str,
-                suggestion: str = "") -> Finding:
+    def finding(self, entry: Code, sheet: str, idx, column: str, **fields: object) -> Finding:
+        """``entry`` (of the catalogue) at the cell of frame row ``idx``, with the row's 交办单号."""
         rows, items = self._lookup(sheet)
-        row = rows[idx]
         item_no = items.get(idx)
-        return Finding(level, code, sheet, self.ledger.cell(sheet, row, column), column,
-                       item_no if isinstance(item_no, str) else "", message, suggestion)
+        return entry.at(sheet, self.ledger.cell(sheet, rows[idx], column), column,
+                       item_no if isinstance(item_no, str) else "", self.source, **fields)
+
+    def sheet_finding(self, entry: Code, sheet: str, column: str, **fields: object) -> Finding:
+        """``entry`` about a whole sheet (no cell)."""
+        return entry.at(sheet, "", column, "", self.source, **fields)
 
 
-def _choice_advice(spec: SheetSpec, column: str, value: object) -> str:
-    choices = spec.column(column).choices
-    close = difflib.get_close_matches(str(value), choices, n=1, cutoff=0.4)
-    hint = f"是否应为“{close[0]}”？" if close else ""
-    return f"{hint}请从下拉列表选择：{' / '.join(choices)}。"
+def _choice_hint(spec: SheetSpec, column: str, value: object) -> str:
+    close = difflib.get_close_matches(str(value), spec.column(column).choices, n=1, cutoff=0.4)
+    return f"是否应为“{close[0]}”？" if close else ""
 
 
 def schema_findings(ledger: Ledger) -> Iterator[Finding]:
@@ -109,16 +112,14 @@ def schema_findings(ledger: Ledger) -> Iterator[Finding]:
                     f"请从下拉列表选择：{' / '.join(spec.column(column).choices)}。" if kind == Kind.CHOICE
                     else "请填写日期，例如 2022-05-06。" if kind == Kind.DATE
                     else "此列为必填项，请补充。")
-                yield where.finding(ERROR, "missing_value", sheet, idx, column, f"“{column}”未填写。", advice)
+                yield where.finding(cat.MISSING_VALUE, sheet, idx, column, advice=advice)
             elif kind == Kind.CHOICE:
-                yield where.finding(ERROR, "bad_choice", sheet, idx, column, f"“{value}”不是“{column}”的可选值。",
-                                    _choice_advice(spec, column, value))
+                yield where.finding(cat.BAD_CHOICE, sheet, idx, column, value=value,
+                                    hint=_choice_hint(spec, column, value), choices=" / ".join(spec.column(column).choices))
             elif kind == Kind.ITEM_NO:
-                yield where.finding(ERROR, "bad_item_no", sheet, idx, column, f"交办单号“{value}”格式不对。",
-                                    "应为“年份-序号”，序号至少三位，例如 2022-012。")
+                yield where.finding(cat.BAD_ITEM_NO, sheet, idx, column, value=value)
             elif kind == Kind.MONTH:
-                yield where.finding(ERROR, "bad_month", sheet, idx, column, f"反馈月份“{value}”格式不对。",
-                                    "应为“年份-月份”，例如 2022-05。")
+                yield where.finding(cat.BAD_MONTH, sheet, idx, column, value=value)
 
 
 # ---- cross-sheet rules -------------------------------------------------------------
@@ -134,8 +135,7 @@ def duplicate_item_numbers(ledger: Ledger, where: _Where, as_of: dt.date) -> Ite
     for idx, item_no, row in dup[[Col.ITEM_NO, ROW]].itertuples():
         if row != first_row[item_no]:
             first = ledger.cell(Sheet.ITEMS, first_row[item_no], Col.ITEM_NO)
-            yield where.finding(ERROR, "duplicate_item_no", Sheet.ITEMS, idx, Col.ITEM_NO,
-                                f"交办单号“{item_no}”与 {first} 重复。", "每个督查事项一个交办单号，请改用新的序号。")
+            yield where.finding(cat.DUPLICATE_ITEM_NO, Sheet.ITEMS, idx, Col.ITEM_NO, item=item_no, first=first)
 
 
 def unknown_item_numbers(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
@@ -144,8 +144,7 @@ def unknown_item_numbers(ledger: Ledger, where: _Where, as_of: dt.date) -> Itera
         frame = ledger.frames[sheet]
         for idx, item_no in frame[Col.ITEM_NO].items():
             if isinstance(item_no, str) and item_no not in known and re.match(ITEM_NO_PATTERN, item_no):
-                yield where.finding(ERROR, "unknown_item", sheet, idx, Col.ITEM_NO,
-                                    f"交办单号“{item_no}”在「台账」中不存在。", "请核对交办单号，或先在「台账」登记该事项。")
+                yield where.finding(cat.UNKNOWN_ITEM, sheet, idx, Col.ITEM_NO, item=item_no)
 
 
 UNIT_REFERENCES = (
@@ -178,33 +177,28 @@ def unknown_units(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Fin
             if value not in unknown_in:
                 unknown_in[value] = [name for name in split_units(value) if name not in known]
             for name in unknown_in[value]:
-                yield where.finding(ERROR, "unknown_unit", sheet, idx, column,
-                                        f"单位“{name}”不在「单位」表中。", _closest_unit(name, units, short))
+                yield where.finding(cat.UNKNOWN_UNIT, sheet, idx, column, name=name,
+                                    advice=_closest_unit(name, units, short))
 
 
 def duplicate_units(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
     units = ledger.units
     dup = units[units[Col.UNIT_NAME].notna() & units.duplicated(Col.UNIT_NAME, keep="first")]
     for idx, name in dup[Col.UNIT_NAME].items():
-        yield where.finding(ERROR, "duplicate_unit", Sheet.UNITS, idx, Col.UNIT_NAME,
-                            f"单位“{name}”重复登记。", "请删除重复的一行。")
+        yield where.finding(cat.DUPLICATE_UNIT, Sheet.UNITS, idx, Col.UNIT_NAME, name=name)
 
 
 def item_dates(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
     items = ledger.items
     as_of_ts = pd.Timestamp(as_of)
     for idx in items.index[items[Col.DEADLINE] < items[Col.ASSIGNED]]:
-        yield where.finding(ERROR, "deadline_before_assigned", Sheet.ITEMS, idx, Col.DEADLINE,
-                            f"完成时限 {items.at[idx, Col.DEADLINE]:%Y-%m-%d} 早于交办日期 {items.at[idx, Col.ASSIGNED]:%Y-%m-%d}。",
-                            "请核对完成时限和交办日期。")
+        yield where.finding(cat.DEADLINE_BEFORE_ASSIGNED, Sheet.ITEMS, idx, Col.DEADLINE,
+                            deadline=items.at[idx, Col.DEADLINE], assigned=items.at[idx, Col.ASSIGNED])
     for idx in items.index[items[Col.DONE] < items[Col.ASSIGNED]]:
-        yield where.finding(ERROR, "done_before_assigned", Sheet.ITEMS, idx, Col.DONE,
-                            f"办结日期 {items.at[idx, Col.DONE]:%Y-%m-%d} 早于交办日期 {items.at[idx, Col.ASSIGNED]:%Y-%m-%d}。",
-                            "请核对办结日期。")
+        yield where.finding(cat.DONE_BEFORE_ASSIGNED, Sheet.ITEMS, idx, Col.DONE,
+                            done=items.at[idx, Col.DONE], assigned=items.at[idx, Col.ASSIGNED])
     for idx in items.index[items[Col.DONE] > as_of_ts]:
-        yield where.finding(ERROR, "done_in_future", Sheet.ITEMS, idx, Col.DONE,
-                            f"办结日期 {items.at[idx, Col.DONE]:%Y-%m-%d} 晚于统计日 {as_of:%Y-%m-%d}。",
-                            "尚未办结的事项请留空办结日期；如统计日有误，请用 --as-of 指定。")
+        yield where.finding(cat.DONE_IN_FUTURE, Sheet.ITEMS, idx, Col.DONE, done=items.at[idx, Col.DONE], as_of=as_of)
 
 
 def major_items(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
@@ -212,25 +206,20 @@ def major_items(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Findi
     items = ledger.items
     bad = items[(items[Col.MAJOR] == YES) & (items[Col.APPROVED_BY] != APPROVER_MAJOR)]
     for idx in bad.index:
-        yield where.finding(ERROR, "major_needs_leader", Sheet.ITEMS, idx, Col.APPROVED_BY,
-                            "重大督查事项的立项审定应为“县政府主要领导”。",
-                            "二（一）：重大督查事项报县政府主要领导审定。请改为“县政府主要领导”，或核对“是否重大”。")
+        yield where.finding(cat.MAJOR_NEEDS_LEADER, Sheet.ITEMS, idx, Col.APPROVED_BY)
 
 
 def temporary_units(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
     """三（六）: 临时性机构的加扣分主体为该机构所在县直单位."""
     units = ledger.units
     category = ledger.unit_category()
-    for idx, name, cat, parent in units[[Col.UNIT_NAME, Col.UNIT_CATEGORY, Col.PARENT_UNIT]].itertuples():
-        if cat != UnitCategory.TEMPORARY:
+    for idx, name, kind, parent in units[[Col.UNIT_NAME, Col.UNIT_CATEGORY, Col.PARENT_UNIT]].itertuples():
+        if kind != UnitCategory.TEMPORARY:
             continue
         if not isinstance(parent, str):
-            yield where.finding(ERROR, "temporary_without_parent", Sheet.UNITS, idx, Col.PARENT_UNIT,
-                                f"临时机构“{name}”未填写所属单位。",
-                                "三（六）：临时性机构的加扣分计入所在单位，请填写其所属的县直部门或乡镇（街道）。")
+            yield where.finding(cat.TEMPORARY_WITHOUT_PARENT, Sheet.UNITS, idx, Col.PARENT_UNIT, name=name)
         elif category.get(parent) == UnitCategory.TEMPORARY:
-            yield where.finding(ERROR, "parent_is_temporary", Sheet.UNITS, idx, Col.PARENT_UNIT,
-                                f"所属单位“{parent}”本身也是临时机构。", "请填写一个县直部门或乡镇（街道）。")
+            yield where.finding(cat.PARENT_IS_TEMPORARY, Sheet.UNITS, idx, Col.PARENT_UNIT, parent=parent)
 
 
 def extensions(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
@@ -245,24 +234,16 @@ def extensions(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Findin
     columns = [EXTENSION_STATUS, Col.ITEM_NO, IN_FORCE_WHEN_APPLIED, Col.APPLIED, Col.APPROVAL, Col.APPROVER]
     for idx, status, item_no, deadline, applied, approval, approver in outcomes[columns].itertuples():
         if status == AFTER_DONE and item_no in known:
-            yield where.finding(WARNING, "extension_after_done", Sheet.EXTENSIONS, idx, Col.APPLIED,
-                                f"延期申请日期 {applied:%Y-%m-%d} 晚于事项 {item_no} 的办结日期 "
-                                f"{done[item_no]:%Y-%m-%d}，事项已办结，延期没有意义，考评和通报均不予认可。",
-                                "二（五）：延期须在到期前、办结前申请。请核对申请日期或「台账」办结日期；确属误录请删除这一行。")
+            yield where.finding(cat.EXTENSION_AFTER_DONE, Sheet.EXTENSIONS, idx, Col.APPLIED, applied=applied,
+                                item=item_no, done=done[item_no])
         if status == LATE and item_no in known:
-            yield where.finding(WARNING, "extension_late", Sheet.EXTENSIONS, idx, Col.APPLIED,
-                                f"延期申请日期 {applied:%Y-%m-%d} 不早于当时的完成时限 {deadline:%Y-%m-%d}，"
-                                "不属于到期前申请，考评时不予认可。",
-                                "二（五）：须在到期前书面申请。如确属到期前申请，请核对申请日期。")
+            yield where.finding(cat.EXTENSION_LATE, Sheet.EXTENSIONS, idx, Col.APPLIED, applied=applied, deadline=deadline)
         if approval == Approval.GRANTED and not isinstance(approver, str):
-            yield where.finding(ERROR, "extension_no_approver", Sheet.EXTENSIONS, idx, Col.APPROVER,
-                                "审批结果为“同意”，但未填写审批领导。", "二（五）：延期须经县政府领导同意，请填写审批领导。")
+            yield where.finding(cat.EXTENSION_NO_APPROVER, Sheet.EXTENSIONS, idx, Col.APPROVER)
     granted = outcomes[outcomes[Col.APPROVAL] == Approval.GRANTED].sort_values([Col.APPLIED, ROW], kind="stable")
     repeated = granted[granted.duplicated(Col.ITEM_NO, keep="first")]
     for idx, item_no in repeated[Col.ITEM_NO].items():
-        yield where.finding(WARNING, "extension_repeated", Sheet.EXTENSIONS, idx, Col.APPROVAL,
-                            f"事项 {item_no} 已有一次同意的延期，这是第二次。",
-                            "二（五）：原则上每一事项只能更改一次办结时限，请确认确有必要。")
+        yield where.finding(cat.EXTENSION_REPEATED, Sheet.EXTENSIONS, idx, Col.APPROVAL, item=item_no)
 
 
 def _split_each(values: Iterable) -> list[list[str]]:
@@ -278,17 +259,14 @@ def feedback(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]
     cohosts = dict(zip(ledger.items[Col.ITEM_NO], _split_each(ledger.items[Col.COHOSTS])))
     for idx, item_no, reporter, kind, month in fb[[Col.ITEM_NO, Col.REPORTER, Col.FEEDBACK_TYPE, Col.FEEDBACK_MONTH]].itertuples():
         if kind == FeedbackType.PROGRESS and not isinstance(month, str):
-            yield where.finding(ERROR, "progress_without_month", Sheet.FEEDBACK, idx, Col.FEEDBACK_MONTH,
-                                "进展反馈未填写反馈月份。", "请填写该次反馈对应的月份，例如 2022-05（月度通报据此判断是否按时反馈）。")
+            yield where.finding(cat.PROGRESS_WITHOUT_MONTH, Sheet.FEEDBACK, idx, Col.FEEDBACK_MONTH)
         if item_no not in hosts or not isinstance(reporter, str):
             continue
         if reporter in cohosts[item_no]:
-            yield where.finding(WARNING, "feedback_not_from_host", Sheet.FEEDBACK, idx, Col.REPORTER,
-                                f"“{reporter}”是协办单位，反馈报告应由主办单位报送。",
-                                "二（四）：涉及多个承办单位的，由主办单位牵头起草和报送办理情况报告。")
+            yield where.finding(cat.FEEDBACK_NOT_FROM_HOST, Sheet.FEEDBACK, idx, Col.REPORTER, reporter=reporter)
         elif reporter not in hosts[item_no]:
-            yield where.finding(WARNING, "feedback_not_of_item", Sheet.FEEDBACK, idx, Col.REPORTER,
-                                f"“{reporter}”不是事项 {item_no} 的承办单位。", "请核对反馈单位或交办单号。")
+            yield where.finding(cat.FEEDBACK_NOT_OF_ITEM, Sheet.FEEDBACK, idx, Col.REPORTER, reporter=reporter,
+                                item=item_no)
 
 
 def returned_form_columns(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
@@ -312,25 +290,20 @@ def events(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
     for idx, day, item_no in ev[[Col.DATE, Col.ITEM_NO]].itertuples():
         start = assigned.get(item_no, pd.NaT)
         if pd.notna(day) and pd.notna(start) and day < start:
-            yield where.finding(WARNING, "event_before_item", Sheet.EVENTS, idx, Col.DATE,
-                                f"事件日期 {day:%Y-%m-%d} 早于事项 {item_no} 的交办日期 {start:%Y-%m-%d}。",
-                                "请核对事件日期或交办单号。")
+            yield where.finding(cat.EVENT_BEFORE_ITEM, Sheet.EVENTS, idx, Col.DATE, day=day, item=item_no, start=start)
     for idx, unit, item_no, kind, points in ev[[Col.UNIT, Col.ITEM_NO, Col.EVENT_TYPE, Col.POINTS]].itertuples():
         if not isinstance(unit, str) and not isinstance(item_no, str):
-            yield where.finding(ERROR, "event_without_unit", Sheet.EVENTS, idx, Col.UNIT,
-                                "加扣分事件既未填写单位，也未填写交办单号，无法计分。",
-                                "请填写被加扣分的单位；或填写交办单号，对该事项的全部承办单位计分。")
+            yield where.finding(cat.EVENT_WITHOUT_UNIT, Sheet.EVENTS, idx, Col.UNIT)
         if EVENT_RULES.get(kind) == "R5" and pd.isna(points):
-            yield where.finding(ERROR, "event_without_points", Sheet.EVENTS, idx, Col.POINTS,
-                                "“其他问题”须填写扣分分值。", "三（五）：其他问题酌情扣分，请填写分值，例如 2。")
+            yield where.finding(cat.EVENT_WITHOUT_POINTS, Sheet.EVENTS, idx, Col.POINTS)
 
 
 def notices(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
     nt = ledger.notices
     bad = nt[nt[Col.ITEM_NO].isna() & nt[Col.NOTICE_TYPE].notna() & (nt[Col.NOTICE_TYPE] != NoticeType.PRAISE)]
     for idx in bad.index:
-        yield where.finding(ERROR, "missing_value", Sheet.NOTICES, idx, Col.ITEM_NO, "“交办单号”未填写。",
-                            "除“表扬”外，通报记录须填写被通报事项的交办单号。")
+        yield where.finding(cat.MISSING_VALUE, Sheet.NOTICES, idx, Col.ITEM_NO,
+                            advice="除“表扬”外，通报记录须填写被通报事项的交办单号。")
 
 
 def rules(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
@@ -339,16 +312,12 @@ def rules(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
     present = {c for c in codes if isinstance(c, str)}
     for code in RULE_CODES:
         if code not in present:
-            yield Finding(ERROR, "rule_missing", Sheet.RULES, "", Col.RULE_CODE, "",
-                          f"「规则」表缺少规则代码 {code}，无法计分。",
-                          "请从台账模板的「规则」表复制该行（启用填“否”可停用该规则）。")
+            yield where.sheet_finding(cat.RULE_MISSING, Sheet.RULES, Col.RULE_CODE, code=code)
     for idx, code in codes.items():
         if isinstance(code, str) and code not in RULE_CODES:
-            yield where.finding(ERROR, "rule_unknown", Sheet.RULES, idx, Col.RULE_CODE,
-                                f"规则代码“{code}”不是本工具认识的规则。", f"可用的规则代码：{'、'.join(RULE_CODES)}。")
+            yield where.finding(cat.RULE_UNKNOWN, Sheet.RULES, idx, Col.RULE_CODE, code=code, known="、".join(RULE_CODES))
     for idx in ledger.rules.index[codes.notna() & codes.duplicated(keep="first")]:
-        yield where.finding(ERROR, "rule_duplicate", Sheet.RULES, idx, Col.RULE_CODE,
-                            f"规则代码“{codes[idx]}”重复。", "每个规则代码只保留一行。")
+        yield where.finding(cat.RULE_DUPLICATE, Sheet.RULES, idx, Col.RULE_CODE, code=codes[idx])
 
 
 CROSS_RULES: tuple[Callable[[Ledger, _Where, dt.date], Iterable[Finding]], ...] = (

@@ -2,6 +2,9 @@
 
 Tests that need LibreOffice skip when it is missing, saying so — unless
 DUBAN_REQUIRE_LIBREOFFICE=1 (set by .ci/run), where they fail instead.
+Tests that use LibreOffice or hypothesis are marked ``slow`` here (others mark
+themselves), so ``pytest -m "not slow"`` is the quick loop; ``make test`` runs all.
+The findings catalogue is checked against what the whole suite produced (see the end).
 """
 from __future__ import annotations
 
@@ -61,6 +64,48 @@ def libreoffice(tmp_path_factory):
         return [made[0] for made in produced] if isinstance(path, list) else produced[0][0]
 
     return convert
+
+
+def pytest_collection_modifyitems(config, items):
+    """LibreOffice users and hypothesis properties are slow; the catalogue check runs last."""
+    for item in items:
+        function = getattr(item, "function", None)
+        if "libreoffice" in getattr(item, "fixturenames", ()) or getattr(function, "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)
+    last = [item for item in items if item.get_closest_marker("after_all_findings")]
+    items[:] = [item for item in items if item not in last] + last
+
+
+# ---- the findings catalogue: which codes did the suite produce? -------------------------------
+
+PRODUCED_CODES: set[str] = set()
+_RUN = {"deselected": 0}
+
+
+def pytest_deselected(items):
+    _RUN["deselected"] += len(items)
+
+
+def whole_suite(config) -> bool:
+    """True when this session runs every test of tests/ (not some files, a -k or a -m selection)."""
+    chosen = {Path(config.rootpath, a).resolve() for a in config.args}
+    return not _RUN["deselected"] and chosen == {REPO / "tests"}
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _record_finding_codes():
+    """Every finding is made by ``Code.at``: note the code of each one the suite makes."""
+    from duban_xl.findings import Code
+
+    made = Code.at
+
+    def at(self, *args, **kwargs):
+        PRODUCED_CODES.add(self.code)
+        return made(self, *args, **kwargs)
+
+    Code.at = at
+    yield
+    Code.at = made
 
 
 def pdf_pages(pdf: Path) -> int:

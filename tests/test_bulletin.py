@@ -5,7 +5,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from duban_xl.bulletin import build_monthly_sheet, bulletin_records_replacement, monthly_bulletin
+from duban_xl.bulletin import bulletin_records_replacement, monthly_bulletin
+from duban_xl.sheets import build_monthly_sheet
 from duban_xl.dates import parse_month
 from duban_xl.errors import BadArgument
 from duban_xl.ledger import Ledger, Params

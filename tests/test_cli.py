@@ -118,8 +118,45 @@ def test_score_json_has_every_unit_and_the_detail(capsys, clean):
 
 
 def test_score_refuses_an_invalid_ledger_with_exit_1(capsys, broken):
-    code, out, err = run(capsys, "score", broken, "--as-of", "2022-12-31", "--json")
+    code, out, err = run(capsys, "score", broken, "--as-of", "2022-12-31")
     assert code == 1 and "「台账」G2" in out and "台账有错误" in err
+
+
+def test_score_json_refusal_is_json_too(capsys, broken):
+    """Under --json a script reads one format: the refusal and the findings that caused it."""
+    code, out, err = run(capsys, "score", broken, "--as-of", "2022-12-31", "--json")
+    data = json.loads(out)
+    assert code == 1 and data["error"]["code"] == "ledger_invalid" and "台账有错误" in err
+    assert {"工作表": "台账", "单元格": "G2"}.items() <= data["findings"][0].items()
+
+
+@pytest.mark.parametrize("args, code", [
+    (["validate", "{missing}", "--json"], "missing_file"),
+    (["score", "{ledger}", "--as-of", "2022-13-40", "--json"], "bad_argument"),
+    (["validate", "{ledger}", "--in-place", "--json"], "bad_argument"),
+    (["score", "{ledger}", "--no-such-option", "--json"], "bad_argument"),  # a usage error
+])
+def test_unusable_input_under_json_is_one_json_error(capsys, clean, tmp_path, args, code):
+    """Exit 2 under --json: stdout is one JSON object naming the error's code, in Chinese and English."""
+    args = [a.format(missing=tmp_path / "没有.xlsx", ledger=clean) for a in args]
+    status, out, _ = run(capsys, *args)
+    error = json.loads(out)["error"]
+    assert status == 2 and error["code"] == code and error["message"] and error["english"]
+
+
+def test_unknown_item_existing_file_and_busy_folder_have_their_own_errors(capsys, clean, tmp_path):
+    """Each refusal has its own typed error (code) and one line for the clerk, exit 2."""
+    from duban_xl.errors import FileExists, FolderNotEmpty, UnknownItem
+
+    busy = tmp_path / "busy"
+    busy.mkdir()
+    (busy / "别人的文件.txt").write_text("x", encoding="utf-8")
+    runs = {FileExists: (["init", clean], "文件已存在"), FolderNotEmpty: (["demo", "--out", busy], "不是空的"),
+            UnknownItem: (["form-report", clean, "2022-999", "--as-of", "2022-12-31"], "没有交办单号")}
+    for error, (args, words) in runs.items():
+        status, _, err = run(capsys, *args)
+        assert status == 2 and words in err, error
+    assert len({FileExists.code, FolderNotEmpty.code, UnknownItem.code, "bad_argument"}) == 4
 
 
 def test_check_report_exit_codes(capsys, tmp_path):

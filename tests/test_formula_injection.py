@@ -5,8 +5,8 @@ import csv
 
 from openpyxl import Workbook, load_workbook
 
-from duban_xl.bulletin import build_monthly_sheet, monthly_bulletin
-from duban_xl.findings import findings_sheet
+from duban_xl.bulletin import monthly_bulletin
+from duban_xl.sheets import build_monthly_sheet, findings_sheet
 from duban_xl.ledger import Ledger
 from duban_xl.reader import read_ledger
 from duban_xl.score import score

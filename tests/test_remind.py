@@ -5,7 +5,8 @@ import openpyxl
 import pandas as pd
 
 from duban_xl.ledger import Ledger, Params
-from duban_xl.remind import build_reminder_sheet, reminders
+from duban_xl.remind import reminders
+from duban_xl.sheets import build_reminder_sheet
 from duban_xl.sheet_style import RED, YELLOW
 
 UNITS = [

@@ -68,6 +68,8 @@ CASES = {
                                        "通报类型": "进度滞后"}]}, ("missing_value", "通报记录", "C2"), "错误"),
     "rule_unknown": ({"规则": DEFAULT_RULES_ROWS + [{"规则代码": "R9", "条款": "三（九）", "内容": "x", "分值": 1, "启用": "是"}]},
                      ("rule_unknown", "规则", "A18"), "错误"),
+    "rule_duplicate": ({"规则": DEFAULT_RULES_ROWS + DEFAULT_RULES_ROWS[:1]}, ("rule_duplicate", "规则", "A18"), "错误"),
+    "bad_param": ({"参数": [{"参数": "临期预警天数", "值": "七天"}]}, ("bad_param", "参数", "B2"), "错误"),
 }
 
 
@@ -81,6 +83,13 @@ def test_rule_trips_with_cell_and_level(tmp_path, name):
     assert match, f"expected {expected}, got {codes(found)}"
     assert match[0].level == level
     assert match[0].message and match[0].suggestion  # a clerk is told what is wrong and what to do
+
+
+def test_unreadable_param_is_one_error_not_also_a_missing_one(tmp_path):
+    """A 参数 named with a value that is not a number: one error at its cell, not also "未设置"."""
+    found = findings(tmp_path, {"参数": [{"参数": "临期预警天数", "值": "七天"}]})
+    assert [f.code for f in found if "临期预警天数" in f.message] == ["bad_param"]
+    assert "默认值为 7" in next(f.suggestion for f in found if f.code == "bad_param")
 
 
 def test_praise_notice_may_omit_item(tmp_path):

@@ -9,6 +9,7 @@ import re
 
 from lxml import etree
 
+from .. import palette
 from .cells import split, text_run
 from .ns import CT_COMMENTS, CT_VML, M, NS_MAIN, NS_O, NS_R, NS_V, NS_X, REL_COMMENTS, REL_VML
 from .package import Package, relative, rels_name, resolve
@@ -30,7 +31,8 @@ SHAPE_TEMPLATE = (
     '<v:shape xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
     'xmlns:x="urn:schemas-microsoft-com:office:excel" id="_x0000_s{sid}" type="#_x0000_t202" '
     'style="position:absolute;margin-left:60pt;margin-top:2pt;width:160pt;height:60pt;z-index:{sid};'
-    'visibility:hidden" fillcolor="#ffffe1" o:insetmode="auto"><v:fill color2="#ffffe1"/>'
+    'visibility:hidden" fillcolor="#' + palette.COMMENT + '" o:insetmode="auto">'
+    '<v:fill color2="#' + palette.COMMENT + '"/>'
     '<v:shadow on="t" color="black" obscured="t"/><v:path o:connecttype="none"/>'
     '<v:textbox style="mso-direction-alt:auto"><div style="text-align:left"></div></v:textbox>'
     '<x:ClientData ObjectType="Note"><x:MoveWithCells/><x:SizeWithCells/>'

@@ -12,10 +12,11 @@ from lxml import etree
 from openpyxl.styles import Alignment, Border, Font, PatternFill
 from openpyxl.styles.numbers import BUILTIN_FORMATS, is_date_format
 
+from .. import palette
 from .ns import M
 from .package import Package
 
-MARK_FILL = "FFFFC7CE"  # Excel's own «bad» red, dark text stays readable
+MARK_FILL = palette.argb(palette.BAD_FILL)  # Excel's own «bad» red, dark text stays readable
 DATE_NUMFMT = 14  # the locale's short date
 
 

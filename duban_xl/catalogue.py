@@ -1,0 +1,81 @@
+"""The findings catalogue: every finding duban reports, with its level, clause and wording.
+
+A finding is made only from an entry here (``entry.at(sheet, cell, …)``), so
+its code, 级别 and wording are the same wherever it is raised — the ledger
+check, a returned sheet's receipt, an Excel button — and a test checks that
+every entry is produced by some case and no code exists outside this table.
+``clause`` cites the plan (云政办发〔2022〕24号) where a rule comes from it;
+format rules cite the ledger contract (SPEC «The ledger workbook»).
+Message and suggestion are ``str.format`` templates over the fields a call site passes.
+"""
+from __future__ import annotations
+
+from .findings import ERROR, WARNING, Code
+
+CONTRACT = "SPEC «台账»"  # a format rule of the workbook itself, not a clause of the plan
+
+# ---- what the reader notices in a cell ----------------------------------------------------
+BAD_DATE = Code("bad_date", ERROR, CONTRACT, "“{text}”不是有效日期。",
+                "请填写日期，例如 2022-05-06（单元格设为日期格式）。")
+DATE_AS_TEXT = Code("date_as_text", WARNING, CONTRACT, "单元格中是文字“{text}”而不是日期，已按 {day:%Y-%m-%d} 读取。",
+                    "请改为日期格式，以免排序、公式和筛选出错。")
+BAD_NUMBER = Code("bad_number", ERROR, CONTRACT, "“{text}”不是数字。", "请填写数字，例如 3 或 -5。")
+BAD_PARAM = Code("bad_param", ERROR, CONTRACT, "参数“{name}”的值“{text}”不是有效数字。",
+                 "请填写{kind}，默认值为 {default}。")
+MISSING_PARAM = Code("missing_param", WARNING, CONTRACT, "未设置参数“{name}”，按默认值 {default} 计算。",
+                     "如需其他取值，请在「参数」表添加一行：{name} | {default}。")
+
+# ---- column rules (pandera schemas) -------------------------------------------------------
+MISSING_VALUE = Code("missing_value", ERROR, CONTRACT, "“{column}”未填写。", "{advice}")
+BAD_CHOICE = Code("bad_choice", ERROR, CONTRACT, "“{value}”不是“{column}”的可选值。", "{hint}请从下拉列表选择：{choices}。")
+BAD_ITEM_NO = Code("bad_item_no", ERROR, CONTRACT, "交办单号“{value}”格式不对。", "应为“年份-序号”，序号至少三位，例如 2022-012。")
+BAD_MONTH = Code("bad_month", ERROR, "二（四）", "反馈月份“{value}”格式不对。", "应为“年份-月份”，例如 2022-05。")
+
+# ---- rules across columns and sheets (SPEC «Validation rules») -----------------------------
+DUPLICATE_ITEM_NO = Code("duplicate_item_no", ERROR, "二（二）", "交办单号“{item}”与 {first} 重复。",
+                         "每个督查事项一个交办单号，请改用新的序号。")
+UNKNOWN_ITEM = Code("unknown_item", ERROR, "二（二）", "交办单号“{item}”在「台账」中不存在。",
+                    "请核对交办单号，或先在「台账」登记该事项。")
+UNKNOWN_UNIT = Code("unknown_unit", ERROR, "三（二）", "单位“{name}”不在「单位」表中。", "{advice}")
+DUPLICATE_UNIT = Code("duplicate_unit", ERROR, CONTRACT, "单位“{name}”重复登记。", "请删除重复的一行。")
+DEADLINE_BEFORE_ASSIGNED = Code("deadline_before_assigned", ERROR, "二（二）",
+                                "完成时限 {deadline:%Y-%m-%d} 早于交办日期 {assigned:%Y-%m-%d}。", "请核对完成时限和交办日期。")
+DONE_BEFORE_ASSIGNED = Code("done_before_assigned", ERROR, "二（二）",
+                            "办结日期 {done:%Y-%m-%d} 早于交办日期 {assigned:%Y-%m-%d}。", "请核对办结日期。")
+DONE_IN_FUTURE = Code("done_in_future", ERROR, "二（四）", "办结日期 {done:%Y-%m-%d} 晚于统计日 {as_of:%Y-%m-%d}。",
+                      "尚未办结的事项请留空办结日期；如统计日有误，请用 --as-of 指定。")
+MAJOR_NEEDS_LEADER = Code("major_needs_leader", ERROR, "二（一）", "重大督查事项的立项审定应为“县政府主要领导”。",
+                          "二（一）：重大督查事项报县政府主要领导审定。请改为“县政府主要领导”，或核对“是否重大”。")
+TEMPORARY_WITHOUT_PARENT = Code("temporary_without_parent", ERROR, "三（六）", "临时机构“{name}”未填写所属单位。",
+                                "三（六）：临时性机构的加扣分计入所在单位，请填写其所属的县直部门或乡镇（街道）。")
+PARENT_IS_TEMPORARY = Code("parent_is_temporary", ERROR, "三（六）", "所属单位“{parent}”本身也是临时机构。",
+                           "请填写一个县直部门或乡镇（街道）。")
+EXTENSION_LATE = Code("extension_late", WARNING, "二（五）",
+                      "延期申请日期 {applied:%Y-%m-%d} 不早于当时的完成时限 {deadline:%Y-%m-%d}，不属于到期前申请，考评时不予认可。",
+                      "二（五）：须在到期前书面申请。如确属到期前申请，请核对申请日期。")
+EXTENSION_AFTER_DONE = Code("extension_after_done", WARNING, "二（五）",
+                            "延期申请日期 {applied:%Y-%m-%d} 晚于事项 {item} 的办结日期 {done:%Y-%m-%d}，"
+                            "事项已办结，延期没有意义，考评和通报均不予认可。",
+                            "二（五）：延期须在到期前、办结前申请。请核对申请日期或「台账」办结日期；确属误录请删除这一行。")
+EXTENSION_NO_APPROVER = Code("extension_no_approver", ERROR, "二（五）", "审批结果为“同意”，但未填写审批领导。",
+                             "二（五）：延期须经县政府领导同意，请填写审批领导。")
+EXTENSION_REPEATED = Code("extension_repeated", WARNING, "二（五）", "事项 {item} 已有一次同意的延期，这是第二次。",
+                          "二（五）：原则上每一事项只能更改一次办结时限，请确认确有必要。")
+PROGRESS_WITHOUT_MONTH = Code("progress_without_month", ERROR, "二（四）", "进展反馈未填写反馈月份。",
+                              "请填写该次反馈对应的月份，例如 2022-05（月度通报据此判断是否按时反馈）。")
+FEEDBACK_NOT_FROM_HOST = Code("feedback_not_from_host", WARNING, "二（四）", "“{reporter}”是协办单位，反馈报告应由主办单位报送。",
+                              "二（四）：涉及多个承办单位的，由主办单位牵头起草和报送办理情况报告。")
+FEEDBACK_NOT_OF_ITEM = Code("feedback_not_of_item", WARNING, "二（四）", "“{reporter}”不是事项 {item} 的承办单位。",
+                            "请核对反馈单位或交办单号。")
+EVENT_BEFORE_ITEM = Code("event_before_item", WARNING, "三（四）",
+                         "事件日期 {day:%Y-%m-%d} 早于事项 {item} 的交办日期 {start:%Y-%m-%d}。", "请核对事件日期或交办单号。")
+EVENT_WITHOUT_UNIT = Code("event_without_unit", ERROR, "三（二）", "加扣分事件既未填写单位，也未填写交办单号，无法计分。",
+                          "请填写被加扣分的单位；或填写交办单号，对该事项的全部承办单位计分。")
+EVENT_WITHOUT_POINTS = Code("event_without_points", ERROR, "三（五）", "“其他问题”须填写扣分分值。",
+                            "三（五）：其他问题酌情扣分，请填写分值，例如 2。")
+RULE_MISSING = Code("rule_missing", ERROR, "三", "「规则」表缺少规则代码 {code}，无法计分。",
+                    "请从台账模板的「规则」表复制该行（启用填“否”可停用该规则）。")
+RULE_UNKNOWN = Code("rule_unknown", ERROR, "三", "规则代码“{code}”不是本工具认识的规则。", "可用的规则代码：{known}。")
+RULE_DUPLICATE = Code("rule_duplicate", ERROR, "三", "规则代码“{code}”重复。", "每个规则代码只保留一行。")
+
+CATALOGUE: dict[str, Code] = {entry.code: entry for entry in globals().values() if isinstance(entry, Code)}

@@ -67,6 +67,11 @@ FEEDBACK_NOT_FROM_HOST = Code("feedback_not_from_host", WARNING, "二（四）",
                               "二（四）：涉及多个承办单位的，由主办单位牵头起草和报送办理情况报告。")
 FEEDBACK_NOT_OF_ITEM = Code("feedback_not_of_item", WARNING, "二（四）", "“{reporter}”不是事项 {item} 的承办单位。",
                             "请核对反馈单位或交办单号。")
+CLAIMED_DONE_AFTER_REPORT = Code("claimed_done_after_report", WARNING, "二（四）",
+                                 "申报办结日期 {claimed:%Y-%m-%d} 晚于反馈日期 {reported:%Y-%m-%d}。",
+                                 "办结反馈应在办结之后报送，请核对申报办结日期。")
+RECEIPT_NO_REPEATED = Code("receipt_no_repeated", WARNING, "SPEC «报送表»", "收件编号“{number}”有两行待核查的记录。",
+                           "收件编号由收件时自动填写，同一编号只应有一行待核查记录，请删除多余的一行。")
 EVENT_BEFORE_ITEM = Code("event_before_item", WARNING, "三（四）",
                          "事件日期 {day:%Y-%m-%d} 早于事项 {item} 的交办日期 {start:%Y-%m-%d}。", "请核对事件日期或交办单号。")
 EVENT_WITHOUT_UNIT = Code("event_without_unit", ERROR, "三（二）", "加扣分事件既未填写单位，也未填写交办单号，无法计分。",

@@ -274,14 +274,11 @@ def returned_form_columns(ledger: Ledger, where: _Where, as_of: dt.date) -> Iter
     fb = ledger.feedback
     late = fb[fb[Col.CLAIMED_DONE] > fb[Col.FEEDBACK_DATE]]
     for idx, claimed, reported in late[[Col.CLAIMED_DONE, Col.FEEDBACK_DATE]].itertuples():
-        yield where.finding(WARNING, "claimed_done_after_report", Sheet.FEEDBACK, idx, Col.CLAIMED_DONE,
-                            f"申报办结日期 {claimed:%Y-%m-%d} 晚于反馈日期 {reported:%Y-%m-%d}。",
-                            "办结反馈应在办结之后报送，请核对申报办结日期。")
+        yield where.finding(cat.CLAIMED_DONE_AFTER_REPORT, Sheet.FEEDBACK, idx, Col.CLAIMED_DONE,
+                            claimed=claimed, reported=reported)
     pending = fb[fb[Col.RECEIPT_NO].notna() & (fb[Col.CHECK_RESULT] == CheckResult.PENDING)]
     for idx, number in pending.loc[pending.duplicated(Col.RECEIPT_NO, keep="first"), Col.RECEIPT_NO].items():
-        yield where.finding(WARNING, "receipt_no_repeated", Sheet.FEEDBACK, idx, Col.RECEIPT_NO,
-                            f"收件编号“{number}”有两行待核查的记录。",
-                            "收件编号由收件时自动填写，同一编号只应有一行待核查记录，请删除多余的一行。")
+        yield where.finding(cat.RECEIPT_NO_REPEATED, Sheet.FEEDBACK, idx, Col.RECEIPT_NO, number=number)
 
 
 def events(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:

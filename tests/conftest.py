@@ -137,3 +137,7 @@ def lint_every_write(monkeypatch):
         assert not problems, "the writer emitted a faulty package:\n" + "\n".join(problems[:30])
 
     monkeypatch.setattr(Package, "save", save)
+
+
+# Real mail servers on loopback (a throwaway Dovecot, an SMTP sink): see tests/mailservers.py
+from mailservers import dovecot, smtp_sink  # noqa: E402,F401

@@ -28,6 +28,8 @@ MISSING_PARAM = Code("missing_param", WARNING, CONTRACT, "未设置参数“{nam
 # ---- column rules (pandera schemas) -------------------------------------------------------
 MISSING_VALUE = Code("missing_value", ERROR, CONTRACT, "“{column}”未填写。", "{advice}")
 BAD_CHOICE = Code("bad_choice", ERROR, CONTRACT, "“{value}”不是“{column}”的可选值。", "{hint}请从下拉列表选择：{choices}。")
+BAD_CHOICES = Code("bad_choices", ERROR, CONTRACT, "“{value}”不是“{column}”的可选值。",
+                   "{hint}可填写：{choices}；多项用顿号“、”分隔。")
 BAD_ITEM_NO = Code("bad_item_no", ERROR, CONTRACT, "交办单号“{value}”格式不对。", "应为“年份-序号”，序号至少三位，例如 2022-012。")
 BAD_MONTH = Code("bad_month", ERROR, "二（四）", "反馈月份“{value}”格式不对。", "应为“年份-月份”，例如 2022-05。")
 

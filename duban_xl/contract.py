@@ -18,6 +18,7 @@ class Kind(str, Enum):
     NUMBER = "number"
     INT = "int"
     CHOICE = "choice"  # one value of a closed list
+    CHOICES = "choices"  # one or more values of a closed list separated by 、
     UNITS = "units"  # one or more unit names separated by 、
     UNIT = "unit"  # exactly one unit name, drawn from the 单位 sheet
     NAME = "name"  # a name matched exactly: the 单位 sheet's own 单位名称
@@ -104,7 +105,8 @@ class Col:
     CHECK_RESULT = "核查结果"
     PACE = "进度评价"
     CHECK_NOTE = "核查意见"
-    BAD_FORMAT = "格式不符"
+    MATERIAL_DEFECTS = "材料问题"
+    BAD_FORMAT = "格式不符"  # the previous template's 是/否 column, read as 材料问题 = 格式不符
     FALSIFIED = "弄虚作假"
     ATTACHMENT = "附件"
     # 反馈记录 columns a returned 报送表 fills (SPEC «Returned sheets»); 联系电话 is Col.PHONE
@@ -203,6 +205,17 @@ class CheckResult:
     PASSED = "通过"
     RETURNED = "退回"
     ALL = (PENDING, PASSED, RETURNED)
+
+
+class MaterialDefect:
+    """三（三）: what is wrong with a report (每件扣1分) — 材料问题, several joined by 、."""
+
+    FORMAT = "格式不符"
+    UNCLEAR = "事实不清"
+    INCOMPLETE = "内容不完整"
+    INACCURATE = "数据不准确"
+    UNFOCUSED = "针对性不强"
+    ALL = (FORMAT, UNCLEAR, INCOMPLETE, INACCURATE, UNFOCUSED)
 
 
 class Pace:
@@ -315,17 +328,23 @@ class SheetSpec:
     columns: tuple[Column, ...]
     key: str | None = None  # column naming the row in messages (交办单号)
     extra: tuple[Column, ...] = field(default=())  # template-only formula columns
+    legacy: tuple[Column, ...] = field(default=())  # still read and checked when a workbook has them; not in the template
 
     @property
     def names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns)
 
     @property
+    def read_columns(self) -> tuple[Column, ...]:
+        """What the reader takes from a workbook: the template's columns and the legacy ones."""
+        return self.columns + self.legacy
+
+    @property
     def required(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.columns if c.required)
 
     def column(self, name: str) -> Column:
-        return next(c for c in self.columns if c.name == name)
+        return next(c for c in self.read_columns if c.name == name)
 
 
 C = Column
@@ -385,7 +404,8 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
         C(Col.CHECK_RESULT, Kind.CHOICE, choices=CheckResult.ALL, width=10),
         C(Col.PACE, Kind.CHOICE, choices=Pace.ALL, width=10),
         C(Col.CHECK_NOTE, width=24),
-        C(Col.BAD_FORMAT, Kind.CHOICE, choices=YES_NO, width=9),
+        C(Col.MATERIAL_DEFECTS, Kind.CHOICES, choices=MaterialDefect.ALL, width=14,
+          note="三（三）：格式不符、事实不清、内容不完整、数据不准确、针对性不强，多项用顿号分隔"),
         C(Col.FALSIFIED, Kind.CHOICE, choices=YES_NO, width=9),
         C(Col.ATTACHMENT, width=20),
         C(Col.CLAIMED_DONE, Kind.DATE, width=12, note="单位申报的办结日期，台账办结日期由督查室核查后填写"),
@@ -394,7 +414,7 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
         C(Col.CONTACT, width=10),
         C(Col.PHONE, width=14),
         C(Col.RECEIPT_NO, width=24, note="报送表收件时自动填写，请勿修改"),
-    ), key=Col.ITEM_NO),
+    ), key=Col.ITEM_NO, legacy=(C(Col.BAD_FORMAT, Kind.CHOICE, choices=YES_NO, width=9),)),
     SheetSpec(Sheet.EVENTS, (
         C(Col.DATE, Kind.DATE, True, width=11),
         C(Col.UNIT, Kind.UNIT, width=22),

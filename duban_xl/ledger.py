@@ -159,14 +159,14 @@ def default_letter(sheet: str, column: str) -> str:
     """Column letter in the template's layout (used when a frame was not read from a file)."""
     from openpyxl.utils import get_column_letter
 
-    names = SPECS[sheet].names + tuple(c.name for c in SPECS[sheet].extra)
+    names = SPECS[sheet].names + tuple(c.name for c in SPECS[sheet].extra + SPECS[sheet].legacy)
     return get_column_letter(names.index(column) + 1) if column in names else "?"
 
 
 def conform(frame: pd.DataFrame, spec: SheetSpec) -> pd.DataFrame:
     """Give a frame the contract's columns and dtypes (used by tests and the reader)."""
     out = pd.DataFrame(index=frame.index)
-    for column in spec.columns:
+    for column in spec.read_columns:
         values = frame[column.name] if column.name in frame else pd.Series([None] * len(frame), index=frame.index)
         if column.kind == Kind.DATE:
             out[column.name] = pd.to_datetime(values, errors="coerce").dt.normalize().astype("datetime64[ns]")

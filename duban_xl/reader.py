@@ -50,11 +50,12 @@ def _find_sheet(names: list[str], wanted: str) -> str | None:
 def _locate_header(rows: list[list], spec: SheetSpec) -> tuple[int, dict[str, int]]:
     """The 0-based header row and column name → 0-based index. Raises MissingHeader."""
     best: tuple[int, dict[str, int]] | None = None
+    names = {c.name for c in spec.read_columns}
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         positions: dict[str, int] = {}
         for c, value in enumerate(row):
             key = header_key(value)
-            if key in spec.names and key not in positions:
+            if key in names and key not in positions:
                 positions[key] = c
         if best is None or len(positions) > len(best[1]):
             best = (r, positions)
@@ -80,6 +81,7 @@ def _name(value: object) -> Parsed:
 
 
 def _units(value: object) -> Parsed:
+    """Several names (units, or values of a closed list) with any separator, joined by 、."""
     text = clean_text(value)
     if text is None:
         return Parsed(None)
@@ -100,6 +102,7 @@ PARSERS: dict[Kind, Callable[[object], Parsed]] = {
     Kind.NAME: _name,
     Kind.CHOICE: _name,
     Kind.UNITS: _units,
+    Kind.CHOICES: _units,  # 材料问题: a list like units, separators normalised to 、
     Kind.ITEM_NO: _keep_raw(parse_item_no),
     Kind.MONTH: _keep_raw(parse_month),
 }
@@ -185,7 +188,7 @@ def _read_sheet(rows: list[list], spec: SheetSpec, findings: list[Finding]) -> t
     data: dict[str, object] = {}
     filled = np.zeros(len(body), dtype=bool)
     sheet_findings: list[Finding] = []
-    for name in spec.names:
+    for name in (c.name for c in spec.read_columns):
         i = positions.get(name)
         values = [""] * len(body) if i is None else list(map(itemgetter(i), body))
         data[name], present = _parse_column(values, first_row, spec, name, letters.get(name, "?"), sheet_findings)

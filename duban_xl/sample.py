@@ -71,10 +71,10 @@ def _item(no: int, source: str, subject: str, host: str, assigned: D, deadline: 
 
 def _fb(no: int, unit: str, date: D, kind: str = FeedbackType.PROGRESS, *, month: str | None = None,
         pace: str = Pace.NORMAL, result: str = CheckResult.PASSED, note: str | None = None,
-        progress: str = "按计划推进", signer: str = "张伟") -> dict:
+        progress: str = "按计划推进", signer: str = "张伟", defects: str | None = None) -> dict:
     return {Col.ITEM_NO: f"2022-{no:03d}", Col.REPORTER: unit, Col.FEEDBACK_DATE: date, Col.FEEDBACK_TYPE: kind,
             Col.FEEDBACK_MONTH: month, Col.PROGRESS: progress, Col.SIGNER: signer, Col.CHECK_RESULT: result,
-            Col.PACE: pace, Col.CHECK_NOTE: note, Col.BAD_FORMAT: NO, Col.FALSIFIED: NO}
+            Col.PACE: pace, Col.CHECK_NOTE: note, Col.MATERIAL_DEFECTS: defects, Col.FALSIFIED: NO}
 
 
 def _curated() -> tuple[list[dict], list[dict], list[dict], list[dict]]:
@@ -115,7 +115,7 @@ def _curated() -> tuple[list[dict], list[dict], list[dict], list[dict]]:
         _fb(85, "县发展和改革局", D(2022, 9, 5), month="2022-09"),
         _fb(85, "县发展和改革局", D(2022, 9, 28), FeedbackType.COMPLETION, progress="重点项目全部开工，完成年度投资"),
         _fb(86, "县住房和城乡建设局", D(2022, 10, 21), FeedbackType.COMPLETION, result=CheckResult.RETURNED,
-            note="数据不准确，退回重新报送", progress="已完成改造"),
+            note="数据不准确，退回重新报送", progress="已完成改造", defects="内容不完整、数据不准确"),
         _fb(86, "县住房和城乡建设局", D(2022, 10, 27), FeedbackType.COMPLETION, progress="12个老旧小区改造全部完工验收"),
         _fb(87, "紧水滩镇", D(2022, 5, 5), month="2022-05"),
         _fb(87, "紧水滩镇", D(2022, 10, 26), FeedbackType.COMPLETION, progress="生态保护工程完工"),

@@ -19,6 +19,7 @@ from .contract import (
 )
 from .deadlines import EFFECTIVE, counted_extensions, effective_deadlines
 from .dates import quarter_end
+from .defects import material_defects
 from .errors import MissingRule
 from .ledger import ROW, Ledger
 
@@ -159,18 +160,28 @@ def _notice_points(ledger: Ledger) -> pd.DataFrame:
 
 
 def _feedback_points(ledger: Ledger) -> pd.DataFrame:
-    """R3A 格式不符 and R3B 弄虚作假 of a 反馈记录 row, charged to its 反馈单位 alone (三（三）)."""
+    """R3A 材料问题 and R3B 弄虚作假 of a 反馈记录 row, charged to its 反馈单位 alone (三（三）).
+
+    R3A is once per report (每件), however many defects it has; its 说明 names them.
+    """
     fb = ledger.feedback
+    dated = fb[Col.REPORTER].notna() & fb[Col.FEEDBACK_DATE].notna()
+    defects = material_defects(fb)
+    # the cell behind R3A: 材料问题, or the previous template's 格式不符 when only that says so
+    listed = fb[Col.MATERIAL_DEFECTS].notna()
+    cells = _where(ledger, Sheet.FEEDBACK, fb[ROW], Col.MATERIAL_DEFECTS).where(
+        listed, _where(ledger, Sheet.FEEDBACK, fb[ROW], Col.BAD_FORMAT))
     parts = []
-    for column, code, what in ((Col.BAD_FORMAT, "R3A", "不符合格式要求"), (Col.FALSIFIED, "R3B", "报送内容弄虚作假")):
-        sub = fb[(fb[column] == YES) & fb[Col.REPORTER].notna() & fb[Col.FEEDBACK_DATE].notna()]
+    for mask, code, what in ((defects != "", "R3A", None), (fb[Col.FALSIFIED] == YES, "R3B", "报送内容弄虚作假")):
+        sub = fb[mask & dated]
+        whats = [what or f"材料问题：{d}" for d in defects[sub.index]]
         parts.append(pd.DataFrame({
             Col.UNIT: sub[Col.REPORTER], Col.ITEM_NO: sub[Col.ITEM_NO], Col.DATE: sub[Col.FEEDBACK_DATE],
             Col.RULE_CODE: code,
-            Col.NOTE: [f"{no} {_day(d)}报送的{_text(kind)}{what}" + (f"（核查意见：{_text(note)}）" if _text(note) else "")
-                       for no, d, kind, note in zip(sub[Col.ITEM_NO], sub[Col.FEEDBACK_DATE], sub[Col.FEEDBACK_TYPE],
-                                                    sub[Col.CHECK_NOTE])],
-            Col.EVIDENCE: _where(ledger, Sheet.FEEDBACK, sub[ROW], column),
+            Col.NOTE: [f"{no} {_day(d)}报送的{_text(kind)}{w}" + (f"（核查意见：{_text(note)}）" if _text(note) else "")
+                       for no, d, kind, w, note in zip(sub[Col.ITEM_NO], sub[Col.FEEDBACK_DATE], sub[Col.FEEDBACK_TYPE],
+                                                       whats, sub[Col.CHECK_NOTE])],
+            Col.EVIDENCE: cells[sub.index] if code == "R3A" else _where(ledger, Sheet.FEEDBACK, sub[ROW], Col.FALSIFIED),
         }))
     return _raw(pd.concat(parts, ignore_index=True))
 

@@ -16,7 +16,7 @@ import pandas as pd
 
 from .contract import (
     EVENT_TYPES, NO, SOURCES, SPECS, YES, APPROVER_MAJOR, APPROVERS, Approval, CheckResult, Col,
-    FeedbackMode, FeedbackType, Kind, NoticeType, OverdueReason, Pace, Sheet, UnitCategory,
+    FeedbackMode, FeedbackType, Kind, MaterialDefect, NoticeType, OverdueReason, Pace, Sheet, UnitCategory,
 )
 
 # 云和县's 乡镇（街道）
@@ -208,7 +208,7 @@ def _feedback_row(item: _Item, unit: str, date: dt.date, kind: str, signer: str,
         Col.ITEM_NO: item.no, Col.REPORTER: unit, Col.FEEDBACK_DATE: date, Col.FEEDBACK_TYPE: kind,
         Col.FEEDBACK_MONTH: month, Col.PROGRESS: progress or f"{item.topic}办理情况", Col.SIGNER: signer,
         Col.CHECK_RESULT: result, Col.PACE: pace, Col.CHECK_NOTE: note,
-        Col.BAD_FORMAT: YES if rng.random() < 0.03 else NO, Col.FALSIFIED: YES if rng.random() < 0.003 else NO,
+        Col.MATERIAL_DEFECTS: MaterialDefect.FORMAT if rng.random() < 0.03 else None, Col.FALSIFIED: YES if rng.random() < 0.003 else NO,
         Col.ATTACHMENT: None,
     }
 

@@ -273,6 +273,9 @@ def _validations(spec: SheetSpec) -> Iterator[DataValidation]:
                                 promptTitle=column.name, prompt="请从下拉列表中选择「单位」表中登记的单位名称。",
                                 errorTitle="单位名称未登记",
                                 error="该名称不在「单位」表中。请先在「单位」表登记，或改用登记的全称。")
+        elif column.kind == Kind.CHOICES:
+            dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=column.name,
+                                prompt="可填写：" + "、".join(column.choices) + "；多项用顿号“、”分隔。")
         elif column.kind == Kind.UNITS:
             dv = DataValidation(allow_blank=True, showInputMessage=True, promptTitle=column.name,
                                 prompt="填写「单位」表中的单位全称；多个单位用顿号“、”分隔，如：县财政局、县教育局。")

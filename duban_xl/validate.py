@@ -41,10 +41,14 @@ OPTIONAL_WHEN = {(Sheet.NOTICES, Col.ITEM_NO): (Col.NOTICE_TYPE, NoticeType.PRAI
 
 def _schema(spec: SheetSpec) -> pa.DataFrameSchema:
     columns = {}
-    for column in spec.columns:
+    for column in spec.read_columns:
         checks = []
         if column.kind == Kind.CHOICE:
             checks.append(pa.Check.isin(list(column.choices)))
+        elif column.kind == Kind.CHOICES:
+            allowed = frozenset(column.choices)
+            checks.append(pa.Check(lambda v, allowed=allowed: set(split_units(v)) <= allowed, element_wise=True,
+                                   name="choices"))
         elif column.kind == Kind.ITEM_NO:
             checks.append(pa.Check.str_matches(ITEM_NO_PATTERN))
         elif column.kind == Kind.MONTH:
@@ -100,7 +104,7 @@ def schema_findings(ledger: Ledger) -> Iterator[Finding]:
             continue
         except SchemaErrors as exc:
             cases = exc.failure_cases
-        kinds = {c.name: c.kind for c in spec.columns}
+        kinds = {c.name: c.kind for c in spec.read_columns}
         for case in cases.itertuples(index=False):
             column, check, value, idx = case.column, str(case.check), case.failure_case, case.index
             if idx is None or pd.isna(idx) or column not in kinds:
@@ -116,6 +120,10 @@ def schema_findings(ledger: Ledger) -> Iterator[Finding]:
             elif kind == Kind.CHOICE:
                 yield where.finding(cat.BAD_CHOICE, sheet, idx, column, value=value,
                                     hint=_choice_hint(spec, column, value), choices=" / ".join(spec.column(column).choices))
+            elif kind == Kind.CHOICES:
+                wrong = "、".join(v for v in split_units(value) if v not in spec.column(column).choices)
+                yield where.finding(cat.BAD_CHOICES, sheet, idx, column, value=wrong,
+                                    hint=_choice_hint(spec, column, wrong), choices="、".join(spec.column(column).choices))
             elif kind == Kind.ITEM_NO:
                 yield where.finding(cat.BAD_ITEM_NO, sheet, idx, column, value=value)
             elif kind == Kind.MONTH:

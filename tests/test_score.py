@@ -409,3 +409,25 @@ def test_item_due_on_the_last_day_of_the_year_is_penalised_in_that_year():
     assert score(ledger, date(2022, 12, 31)).detail.empty  # not yet overdue on the deadline day
     (point,) = score(ledger, date(2023, 1, 5)).detail.to_dict("records")
     assert (point["规则代码"], point["分值"], point["季度"], f"{point['日期']:%Y-%m-%d}") == ("R2E", -3, "Q4", "2022-12-31")
+
+
+# ---- 三（三） 材料问题 ---------------------------------------------------------------------------
+
+def _report(**cells) -> list[dict]:
+    return [{"交办单号": "2022-001", "反馈单位": "甲镇", "反馈日期": "2022-05-05", "反馈类型": "进展反馈",
+             "反馈月份": "2022-05", "核签人": "王五", **cells}]
+
+
+def test_a_report_with_two_defects_costs_one_point_and_names_both():
+    r = score(ledger([item("2022-001", "甲镇", deadline="2022-12-31")],
+                     反馈记录=_report(材料问题="数据不准确、事实不清")), YEAR_END)
+    assert points(r, "甲镇") == [("R3A", "2022-05-05", -1.0)]
+    row = r.detail.iloc[0]
+    assert "材料问题：事实不清、数据不准确" in row["说明"] and row["来源"] == "「反馈记录」K2"
+
+
+def test_the_previous_templates_format_column_reads_as_a_format_defect():
+    both = _report(格式不符="是", 材料问题="格式不符") + _report(格式不符="是", 反馈日期="2022-06-05")
+    r = score(ledger([item("2022-001", "甲镇", deadline="2022-12-31")], 反馈记录=both), YEAR_END)
+    assert points(r, "甲镇") == [("R3A", "2022-05-05", -1.0), ("R3A", "2022-06-05", -1.0)]
+    assert all("材料问题：格式不符" in note for note in r.detail["说明"])

@@ -56,8 +56,9 @@ def test_closed_lists_have_dropdowns_and_unit_columns_use_the_unit_list():
                 assert dv.error and dv.prompt
             elif column.kind == Kind.UNIT:
                 assert dv.type == "list" and dv.formula1 == UNIT_LIST_NAME, (name, column.name)
-            elif column.kind == Kind.UNITS:
+            elif column.kind in (Kind.UNITS, Kind.CHOICES):
                 assert dv.type is None and "、" in dv.prompt, (name, column.name)
+                assert all(choice in dv.prompt for choice in column.choices), (name, column.name)
             else:
                 assert dv is None, (name, column.name)
 

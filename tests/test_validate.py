@@ -54,6 +54,9 @@ CASES = {
     "progress_without_month": ({"反馈记录": [dict(FEEDBACK, 反馈月份=None)]}, ("progress_without_month", "反馈记录", "E2"), "错误"),
     "bad_month": ({"反馈记录": [dict(FEEDBACK, 反馈月份="四月")]}, ("bad_month", "反馈记录", "E2"), "错误"),
     "bad_choice": ({"台账": [item(SOURCE="民生")]}, ("bad_choice", "台账", "B2"), "错误"),
+    "bad_defect": ({"反馈记录": [dict(FEEDBACK, 材料问题="事实不清、字太小")]}, ("bad_choices", "反馈记录", "K2"), "错误"),
+    "extension_after_done": ({"台账": [item(DONE=D(2022, 6, 10))], "延期申请": [dict(EXTENSION, 申请日期=D(2022, 6, 11))]},
+                             ("extension_after_done", "延期申请", "C2"), "警告"),
     "bad_item_no": ({"台账": [item(ITEM_NO="22-1")]}, ("bad_item_no", "台账", "A2"), "错误"),
     "missing_required": ({"台账": [item(LEAD=None)]}, ("missing_value", "台账", "F2"), "错误"),
     "bad_date": ({"台账": [item(DEADLINE="2022.13.40")]}, ("bad_date", "台账", "J2"), "错误"),
@@ -154,3 +157,9 @@ def test_finding_in_a_missing_optional_column_names_the_column_not_a_wrong_cell(
 def test_a_date_of_an_impossible_year_is_an_error_not_another_date(tmp_path, text):
     found = findings(tmp_path, {"反馈记录": [FEEDBACK], "台账": [item(DEADLINE=text)]})
     assert ("bad_date", "台账", "J2") in codes(found)
+
+
+def test_defects_in_any_separator_are_accepted_and_the_bad_one_is_named(tmp_path):
+    assert findings(tmp_path, {"反馈记录": [dict(FEEDBACK, 材料问题="事实不清，数据不准确")]}) == []
+    bad = findings(tmp_path, {"反馈记录": [dict(FEEDBACK, 材料问题="事实不清、字太小")]})
+    assert [(f.message, "事实不清" in f.suggestion) for f in bad] == [("“字太小”不是“材料问题”的可选值。", True)]

@@ -18,7 +18,7 @@ from . import clock
 from .contract import Col, Sheet
 from .errors import BadArgument, LedgerInvalid, UnknownItem
 from .findings import Report
-from .ledger import Ledger, Params
+from .ledger import ROW, Ledger, Params
 from .reader import read_ledger
 from .validate import validate
 
@@ -267,6 +267,56 @@ def check_reports(files: Iterable[Path], county: str | None = None, ledger: Path
         book = read_ledger(ledger)
         known, county = set(book.items[Col.ITEM_NO].dropna()), county or book.params.county
     return [check_report(Path(f), county=county or Params().county, known_item_nos=known) for f in files]
+
+
+@dataclass
+class RecordedCheck:
+    """What ``record_report_checks`` did with one verdict: the cell it wrote, or why not."""
+
+    check: object  # report_check.ReportCheck
+    cell: str = ""  # 「反馈记录」K12 when 材料问题 was written
+    defects: str = ""  # 材料问题 after the write
+    problem: str = ""  # why nothing was written (for a person to look at)
+
+
+def record_report_checks(path: Path, checks: Sequence, progress: Progress = None) -> list[RecordedCheck]:
+    """三（三）: write each failed verdict into 材料问题 of the report's 反馈记录 row (check-report --record).
+
+    A report that follows the format adds nothing (nothing is ever removed); one whose
+    title names no 交办单号/unit, or no row of that unit's reports on the item, is left for a person.
+    Written through the safe writer in place (backup, lock check).
+    """
+    from .defects import report_defects, report_row, with_defects
+    from .xlsx.rows import CellValues
+    from .xlsx.transaction import write_workbook
+
+    ledger = read_ledger(path, progress=progress)
+    fb = ledger.feedback
+    results, cells = [], {}
+    for check in checks:
+        added = report_defects(check)
+        if not added:
+            results.append(RecordedCheck(check))
+            continue
+        idx = report_row(fb, check)
+        if idx is None:
+            results.append(RecordedCheck(check, problem=(
+                f"「反馈记录」中没有{check.unit or '（标题中未写明单位）'}报送"
+                f"{check.item_no or '（标题中未写明交办单号）'}的记录，未写入材料问题，请人工登记。")))
+            continue
+        ref = ledger.cell(Sheet.FEEDBACK, fb.at[idx, ROW], Col.MATERIAL_DEFECTS)
+        if not ref:
+            results.append(RecordedCheck(check, problem="「反馈记录」没有“材料问题”列，请按模板补上该列后再运行。"))
+            continue
+        before = cells.get(ref, fb.at[idx, Col.MATERIAL_DEFECTS])
+        value = with_defects(before, added)
+        if value != (before or ""):  # already recorded: a re-run writes nothing
+            cells[ref] = value
+        results.append(RecordedCheck(check, cell=f"「{Sheet.FEEDBACK}」{ref}", defects=value))
+    if cells:
+        _say(progress, "写入材料问题")
+        write_workbook(path, cells=[CellValues(Sheet.FEEDBACK, cells)], expected=ledger.fingerprint)
+    return results
 
 
 # ---- 归档 -------------------------------------------------------------------------

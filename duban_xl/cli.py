@@ -299,11 +299,16 @@ def form_report(ledger: Path, item: str, unit: str | None, as_of, out: Path | No
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--county", default=None, help="标题中的县名（默认取台账参数，或云和县）。")
 @click.option("--ledger", type=click.Path(path_type=Path), default=None, help="台账：核对标题中的交办单号是否存在。")
-def check_report_cmd(files: tuple[Path, ...], county: str, ledger: Path | None) -> None:
+@click.option("--record", is_flag=True,
+              help="把不符合格式的结论写入台账「反馈记录」的材料问题（需 --ledger）。Record verdicts in the ledger.")
+def check_report_cmd(files: tuple[Path, ...], county: str, ledger: Path | None, record: bool) -> None:
     """检查报回的反馈报告是否符合附件格式（三（三））。Check returned reports.
 
     例：duban check-report 县发改局反馈报告.docx
+        duban check-report 县发改局反馈报告.docx --ledger 督查台账.xlsx --record
     """
+    if record and not ledger:
+        raise BadArgument("--record 需与 --ledger 一起使用。", "--record needs --ledger")
     results = api().check_reports(files, county, ledger)
     for check in results:
         if check.ok:
@@ -312,6 +317,12 @@ def check_report_cmd(files: tuple[Path, ...], county: str, ledger: Path | None) 
             show.print(f"[red]不符合格式[/]：{check.path.name}")
             for problem in check.problems:
                 show.print(f"  - {problem}")
+    if record:
+        for done in api().record_report_checks(ledger, results):
+            if done.cell:
+                show.print(f"已记入材料问题：{done.cell} = {done.defects}（{done.check.path.name}）")
+            elif done.problem:
+                show.print(f"[yellow]需人工处理[/]：{done.check.path.name}：{done.problem}")
     sys.exit(EXIT_OK if all(c.ok for c in results) else EXIT_INVALID)
 
 

@@ -7,12 +7,16 @@ previous template has 格式不符 (是/否) instead, and 是 reads as 材料问
 """
 from __future__ import annotations
 
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 
 import pandas as pd
 
 from .contract import YES, Col, MaterialDefect
-from .ledger import split_units
+from .ledger import ROW, split_units
+from .normalize import canon_name
+
+if TYPE_CHECKING:
+    from .report_check import ReportCheck
 
 
 def join_defects(values: Iterable[str]) -> str:
@@ -32,3 +36,25 @@ def material_defects(feedback: pd.DataFrame) -> pd.Series:
 def with_defects(existing: object, added: Iterable[str]) -> str:
     """A 材料问题 cell after adding ``added`` to what it already says (nothing is ever dropped)."""
     return join_defects(split_units(existing) + list(added))
+
+
+def report_defects(check: "ReportCheck") -> list[str]:
+    """What a check-report verdict adds to 材料问题: 格式不符 when the report breaks the 附件 format."""
+    return [] if check.ok else [MaterialDefect.FORMAT]
+
+
+def report_row(feedback: pd.DataFrame, check: "ReportCheck") -> object | None:
+    """The 反馈记录 row a checked report belongs to (frame index), or None.
+
+    Its title names the 交办单号 and the unit; among that unit's reports on the item, the one
+    whose 附件 names the file, else the latest by 反馈日期 (the report just returned).
+    """
+    if not check.item_no or not check.unit:
+        return None
+    unit = canon_name(check.unit)
+    rows = feedback[(feedback[Col.ITEM_NO] == check.item_no) & (feedback[Col.REPORTER] == unit)]
+    if rows.empty:
+        return None
+    named = rows[rows[Col.ATTACHMENT].fillna("").astype(str).str.contains(check.path.name, regex=False)]
+    chosen = named if not named.empty else rows
+    return chosen.sort_values([Col.FEEDBACK_DATE, ROW], kind="stable", na_position="first").index[-1]

@@ -171,6 +171,21 @@ def test_check_report_exit_codes(capsys, tmp_path):
     assert run(capsys, "check-report", tmp_path / "none.docx")[0] == 2
 
 
+def test_check_report_record_writes_the_verdict_into_material_defects(capsys, clean, tmp_path):
+    from duban_xl.reader import read_ledger
+
+    code, _, _ = run(capsys, "form-report", clean, "2022-001", "--as-of", "2022-07-01", "--out", tmp_path / "docs")
+    (form,) = list((tmp_path / "docs").rglob("*.docx"))  # unfilled: it breaks the 附件 format
+    code, out, _ = run(capsys, "check-report", form, "--ledger", clean, "--record")
+    assert code == 1 and "已记入材料问题：「反馈记录」K2 = 格式不符" in out
+    fb = read_ledger(clean).feedback
+    assert fb["材料问题"].tolist() == ["格式不符"]
+    before = clean.read_bytes()
+    run(capsys, "check-report", form, "--ledger", clean, "--record")  # recorded already: nothing is written
+    assert clean.read_bytes() == before
+    assert run(capsys, "check-report", form, "--record")[0] == 2  # --record needs the ledger
+
+
 def test_form_report_then_check_report_flags_only_the_placeholders(capsys, clean, tmp_path):
     code, out, _ = run(capsys, "form-report", clean, "2022-001", "--as-of", "2022-07-01", "--out", tmp_path / "docs")
     (form,) = list((tmp_path / "docs").rglob("*.docx"))

@@ -65,32 +65,58 @@ def write_rows(pkg: Package, styles: Styles, job: RowsReplacement) -> None:
     column_styles = _column_styles(root)
     for number, record in zip(slots, job.rows):
         for name, value in record.items():
-            if name not in columns:
-                continue
-            letter = columns[name]
-            c = cell(root, f"{letter}{number}")
-            _clear_value(c)
-            style = int(c.get("s") or _style_above(root, letter, number) or column_styles.get(letter, 0))
-            if value is None or (isinstance(value, float) and value != value):
-                pass
-            elif isinstance(value, (dt.date, dt.datetime)):
-                day = value.date() if isinstance(value, dt.datetime) else value
-                if not styles.is_date(style):
-                    style = styles.variant(style, numFmtId=str(DATE_NUMFMT), applyNumberFormat="1")
-                etree.SubElement(c, M + "v").text = str(serial(day, date1904))
-            elif isinstance(value, bool):
-                c.set("t", "b")
-                etree.SubElement(c, M + "v").text = "1" if value else "0"
-            elif isinstance(value, (int, float)):
-                etree.SubElement(c, M + "v").text = repr(value) if isinstance(value, float) else str(value)
-            else:
-                inline(c, [text_run(str(value))])
-            if style:
-                c.set("s", str(style))
+            if name in columns:
+                _put(root, styles, columns[name], number, value, date1904, column_styles)
     if blanked and b"<f" in pkg.read(part):
         drop_calc_chain(pkg)
     _extend_ranges(pkg, part, root, header, max([header + 1, *slots]))
     pkg.put_xml(part, root)
+
+
+@dataclass(frozen=True)
+class CellValues:
+    """Values put into cells of an input sheet, e.g. 材料问题 of one 反馈记录 row (三（三）)."""
+
+    sheet: str
+    values: dict[str, object]  # "K12" → value
+
+
+def write_cells(pkg: Package, styles: Styles, job: CellValues) -> None:
+    """Put each value into its cell, keeping the cell's look; every other cell stays as it was."""
+    parts = pkg.sheets()
+    if job.sheet not in parts:
+        raise MissingSheet(f"台账中没有「{job.sheet}」工作表。请从模板中复制该工作表（保留表头）后再运行。")
+    part = parts[job.sheet]
+    root = pkg.xml(part)
+    date1904, column_styles = uses_1904(pkg), _column_styles(root)
+    for ref, value in job.values.items():
+        letter, number = coordinate_from_string(ref)
+        _put(root, styles, letter, number, value, date1904, column_styles)
+    pkg.put_xml(part, root)
+
+
+def _put(root: etree._Element, styles: Styles, letter: str, number: int, value: object, date1904: bool,
+         column_styles: dict[str, int]) -> None:
+    """One typed value into cell ``letter``+``number`` (dates as serials in a date style, text inline)."""
+    c = cell(root, f"{letter}{number}")
+    _clear_value(c)
+    style = int(c.get("s") or _style_above(root, letter, number) or column_styles.get(letter, 0))
+    if value is None or (isinstance(value, float) and value != value):
+        pass
+    elif isinstance(value, (dt.date, dt.datetime)):
+        day = value.date() if isinstance(value, dt.datetime) else value
+        if not styles.is_date(style):
+            style = styles.variant(style, numFmtId=str(DATE_NUMFMT), applyNumberFormat="1")
+        etree.SubElement(c, M + "v").text = str(serial(day, date1904))
+    elif isinstance(value, bool):
+        c.set("t", "b")
+        etree.SubElement(c, M + "v").text = "1" if value else "0"
+    elif isinstance(value, (int, float)):
+        etree.SubElement(c, M + "v").text = repr(value) if isinstance(value, float) else str(value)
+    else:
+        inline(c, [text_run(str(value))])
+    if style:
+        c.set("s", str(style))
 
 
 def _clear_value(c: etree._Element) -> None:

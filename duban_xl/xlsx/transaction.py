@@ -19,7 +19,7 @@ from .fingerprint import Fingerprint
 from .graft import OwnedSheet, graft
 from .marks import CellMark, apply_marks, clear_marks
 from .package import Package
-from .rows import RowsReplacement, write_rows
+from .rows import CellValues, RowsReplacement, write_cells, write_rows
 from .safety import check_workbook_file
 from .styles import Styles
 
@@ -35,7 +35,7 @@ class WriteResult:
 
 def write_workbook(source: Path, *, target: Path | None = None, sheets: Sequence[OwnedSheet] = (),
                    marks: Sequence[CellMark] = (), replace_rows: Sequence[RowsReplacement] = (),
-                   expected: Fingerprint | None = None) -> WriteResult:
+                   cells: Sequence[CellValues] = (), expected: Fingerprint | None = None) -> WriteResult:
     """Write our sheets, marks and records into the workbook; every other part stays byte-identical.
 
     ``target`` None writes in place (after a backup in ``duban_备份/``); otherwise
@@ -52,19 +52,21 @@ def write_workbook(source: Path, *, target: Path | None = None, sheets: Sequence
         raise FileChanged(f"「{source.name}」在读取之后被修改过（可能有人刚刚保存了它）。为免覆盖这些修改，本次未写入。请重新运行一次。")
     with atomic_path(dest) as temp:
         with temp.open("wb") as out, Package(source) as pkg:
-            _edit(pkg, sheets, marks, replace_rows)
+            _edit(pkg, sheets, marks, replace_rows, cells)
             pkg.save(out)
         backup = _backup(source) if dest == source else None
     return WriteResult(dest, backup)
 
 
 def _edit(pkg: Package, sheets: Sequence[OwnedSheet], marks: Sequence[CellMark],
-          replace_rows: Sequence[RowsReplacement]) -> None:
+          replace_rows: Sequence[RowsReplacement], cells: Sequence[CellValues] = ()) -> None:
     styles = Styles(pkg)
     if marks or any(s.name == Sheet.FINDINGS for s in sheets):
         clear_marks(pkg)
     for replacement in replace_rows:
         write_rows(pkg, styles, replacement)
+    for values in cells:
+        write_cells(pkg, styles, values)
     for owned in sheets:
         graft(pkg, styles, owned)
     if marks:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from . import clock
 from .contract import Col, Sheet
+from .config import office_templates
 from .errors import BadArgument, LedgerInvalid, UnknownItem
 from .findings import Report
 from .ledger import ROW, Ledger, Params
@@ -23,6 +24,8 @@ from .reader import read_ledger
 from .validate import validate
 
 Progress = Callable[[str], None] | None
+# Commands that write Word documents take ``templates``: the office's own folder of restyled
+# templates (else duban.toml's [documents] templates, else the ones duban ships).
 WriteMode = Literal["copy", "in_place"] | None
 OUTPUT_FOLDER = "督查输出"
 
@@ -133,19 +136,22 @@ def score_workbook(path: Path, as_of: dt.date, write: WriteMode = None, csv_dir:
 
 
 def rank_quarter(path: Path, quarter: str, as_of: dt.date | None = None, out: Path | None = None,
-                 date: dt.date | None = None, progress: Progress = None) -> tuple[pd.DataFrame, Path]:
+                 date: dt.date | None = None, progress: Progress = None,
+                 templates: Path | None = None) -> tuple[pd.DataFrame, Path]:
     """二（八）运用: 每季度通报分数排名情况 — the ranking as of the quarter's end, as a Word bulletin."""
     from .dates import quarter_end
     from .documents import render_quarterly_ranking
     from .score import quarter_ranking, score
 
     year, q = parse_quarter(quarter)
+    templates = office_templates(path, templates)
     end = quarter_end(year, q)
     ledger, _ = load_valid(path, as_of or end, progress)
     _say(progress, "计算季度排名")
     ranking = quarter_ranking(score(ledger, min(end, as_of or end)), q)
     folder = month_folder(path, f"{year}-{q * 3:02d}", out)
-    return ranking, render_quarterly_ranking(ranking, year, q, ledger.params, folder, date=date)
+    return ranking, render_quarterly_ranking(ranking, year, q, ledger.params, folder, date=date,
+                                             templates_dir=templates)
 
 
 # ---- 通报 -------------------------------------------------------------------------
@@ -158,41 +164,47 @@ class Bulletin:
 
 
 def issue_bulletin(path: Path, month: str, date: dt.date | None = None, as_of: dt.date | None = None,
-                   out: Path | None = None, dry_run: bool = False, progress: Progress = None) -> Bulletin:
+                   out: Path | None = None, dry_run: bool = False, progress: Progress = None,
+                   templates: Path | None = None) -> Bulletin:
     """二（六）一月一通报: the 月度通报 sheet, this month's 通报记录 rows, the Word bulletin.
 
     Issuing is a record: the ledger itself is updated through the safe writer
     (backup, lock check); a re-run for the same month replaces that month's rows.
+    The Word template is checked before the ledger is touched.
     """
+    from . import docx_templates as tpl
     from .bulletin import bulletin_records_replacement, monthly_bulletin
-    from .documents import render_monthly_bulletin
+    from .documents import check_template, render_monthly_bulletin
     from .sheets import monthly_sheet
     from .xlsx.rows import RowsReplacement
     from .xlsx.transaction import write_workbook
 
+    templates = office_templates(path, templates)
     ledger, _ = load_valid(path, as_of or clock.today(), progress)
     _say(progress, "生成月度通报")
     b = monthly_bulletin(ledger, month, date)
     if dry_run:
         return Bulletin(b)
+    check_template(tpl.MONTHLY, templates)
     _say(progress, "写入台账（月度通报、通报记录）")
     written = write_workbook(
         path, sheets=[monthly_sheet(b)],
         replace_rows=[RowsReplacement(**bulletin_records_replacement(b))], expected=ledger.fingerprint)
     _say(progress, "生成通报文件")
-    document = render_monthly_bulletin(b, month_folder(path, month, out))
+    document = render_monthly_bulletin(b, month_folder(path, month, out), templates)
     return Bulletin(b, written.path, document)
 
 
 # ---- 交办 / 催办 -------------------------------------------------------------------
 
 def make_slips(path: Path, items: Sequence[str] = (), since: dt.date | None = None, as_of: dt.date | None = None,
-               out: Path | None = None, progress: Progress = None) -> list[Path]:
+               out: Path | None = None, progress: Progress = None, templates: Path | None = None) -> list[Path]:
     """二（二）交办: one 交办单 per item (named items, or those assigned since a date)."""
     from .documents import render_slip
     from .normalize import parse_item_no
 
     as_of = as_of or clock.today()
+    templates = office_templates(path, templates)
     ledger, _ = load_valid(path, as_of, progress)
     known = ledger.items[Col.ITEM_NO]
     if items:
@@ -207,7 +219,7 @@ def make_slips(path: Path, items: Sequence[str] = (), since: dt.date | None = No
         wanted = list(chosen[Col.ITEM_NO])
     folder = month_folder(path, f"{as_of:%Y-%m}", out)
     _say(progress, f"生成交办单 {len(wanted)} 份")
-    return [render_slip(ledger, item_no, folder) for item_no in wanted]
+    return [render_slip(ledger, item_no, folder, templates) for item_no in wanted]
 
 
 @dataclass
@@ -217,12 +229,14 @@ class Reminders:
     documents: list[Path]
 
 
-def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress: Progress = None) -> Reminders:
+def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress: Progress = None,
+                   templates: Path | None = None) -> Reminders:
     """二（三）催办: items due soon, overdue, or missing this month's report — a list, an xlsx, a 催办单 per unit."""
     from .documents import render_reminder
     from .remind import reminders
     from .sheets import reminder_workbook
 
+    templates = office_templates(path, templates)
     ledger, _ = load_valid(path, as_of, progress)
     rows = reminders(ledger, as_of)
     folder = month_folder(path, f"{as_of:%Y-%m}", out)
@@ -230,7 +244,7 @@ def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress
         return Reminders(rows, None, [])
     _say(progress, "生成催办清单")
     workbook = reminder_workbook(rows, folder / f"{Sheet.REMINDERS}_{as_of:%Y%m%d}.xlsx")
-    documents = [render_reminder(unit, group, as_of, ledger.params, folder)
+    documents = [render_reminder(unit, group, as_of, ledger.params, folder, templates)
                  for unit, group in rows.groupby(Col.UNIT, sort=False)]
     return Reminders(rows, workbook, documents)
 
@@ -238,20 +252,21 @@ def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress
 # ---- 反馈 / 核查 -------------------------------------------------------------------
 
 def make_feedback_form(path: Path, item: str, unit: str | None = None, as_of: dt.date | None = None,
-                       out: Path | None = None, progress: Progress = None) -> Path:
+                       out: Path | None = None, progress: Progress = None, templates: Path | None = None) -> Path:
     """附件: the feedback report pre-filled for one item and unit (default: its 主办单位)."""
     from .documents import render_feedback_form
     from .ledger import split_units
     from .normalize import parse_item_no
 
     as_of = as_of or clock.today()
+    templates = office_templates(path, templates)
     ledger, _ = load_valid(path, as_of, progress)
     item_no = parse_item_no(item).value
     rows = ledger.items[ledger.items[Col.ITEM_NO] == item_no]
     if rows.empty:
         raise UnknownItem(f"台账中没有交办单号“{item}”。请核对，例如 2022-012。", f"unknown item {item}")
     unit = unit or split_units(rows.iloc[0][Col.HOST])[0]
-    return render_feedback_form(ledger, item_no, unit, month_folder(path, f"{as_of:%Y-%m}", out), as_of)
+    return render_feedback_form(ledger, item_no, unit, month_folder(path, f"{as_of:%Y-%m}", out), as_of, templates)
 
 
 def check_reports(files: Iterable[Path], county: str | None = None, ledger: Path | None = None) -> list:

@@ -61,6 +61,10 @@ class DateType(click.ParamType):
 DATE = DateType()
 LEDGER = click.argument("ledger", type=click.Path(path_type=Path))
 AS_OF = click.option("--as-of", type=DATE, default=None, help="统计日（默认今天）。Count as of this date (default today).")
+TEMPLATES = click.option(
+    "--templates", type=click.Path(path_type=Path, file_okay=False), default=None,
+    help="本单位的公文模板文件夹（默认 duban.toml 的 [documents] templates，否则用自带模板）。"
+         "Folder of the office's own Word templates.")
 OUT = click.option("--out", type=click.Path(path_type=Path, file_okay=False), default=None,
                    help="输出目录（默认台账旁的“督查输出”）。Output folder (default: 督查输出 beside the ledger).")
 
@@ -199,13 +203,14 @@ def print_ranking(ranking) -> None:
 @AS_OF
 @OUT
 @click.option("--dry-run", is_flag=True, help="只显示将要通报的内容，不写入台账、不生成文件。")
-def bulletin(ledger: Path, month: str, date, as_of, out: Path | None, dry_run: bool) -> None:
+@TEMPLATES
+def bulletin(ledger: Path, month: str, date, as_of, out: Path | None, dry_run: bool, templates: Path | None) -> None:
     """一月一通报：写「月度通报」表、通报记录，并生成 Word 通报。Monthly bulletin.
 
     例：duban bulletin 督查台账.xlsx --month 2022-06
     """
     with progress() as say:
-        result = api().issue_bulletin(ledger, month, date, as_of, out, dry_run, progress=say)
+        result = api().issue_bulletin(ledger, month, date, as_of, out, dry_run, progress=say, templates=templates)
     b = result.bulletin
     totals = "，".join(f"{k} {v:.0%}" if k == Out.ON_TIME_RATE else f"{k} {v}" for k, v in b.totals.items())
     show.print(f"{b.issue}（{b.date:%Y-%m-%d}）：{totals}")
@@ -224,13 +229,14 @@ def bulletin(ledger: Path, month: str, date, as_of, out: Path | None, dry_run: b
 @click.option("--date", "date", type=DATE, default=None, help="通报的成文日期（默认季度后首月10日或之前的最后一个工作日）。")
 @AS_OF
 @OUT
-def rank(ledger: Path, quarter: str, date, as_of, out: Path | None) -> None:
+@TEMPLATES
+def rank(ledger: Path, quarter: str, date, as_of, out: Path | None, templates: Path | None) -> None:
     """季度排名通报（Word）。Quarterly ranking bulletin.
 
     例：duban rank 督查台账.xlsx --quarter 2022Q2
     """
     with progress() as say:
-        ranking, document = api().rank_quarter(ledger, quarter, as_of, out, date, progress=say)
+        ranking, document = api().rank_quarter(ledger, quarter, as_of, out, date, progress=say, templates=templates)
     print_ranking(ranking)
     err.print(f"已生成：{document}")
 
@@ -241,13 +247,14 @@ def rank(ledger: Path, quarter: str, date, as_of, out: Path | None) -> None:
 @click.option("--since", type=DATE, default=None, help="只生成该日期及以后交办的事项。")
 @AS_OF
 @OUT
-def slip(ledger: Path, items: tuple[str, ...], since, as_of, out: Path | None) -> None:
+@TEMPLATES
+def slip(ledger: Path, items: tuple[str, ...], since, as_of, out: Path | None, templates: Path | None) -> None:
     """生成督查交办单（Word），每个事项一份。Assignment slips.
 
     例：duban slip 督查台账.xlsx 2022-012 2022-013   或   duban slip 督查台账.xlsx --since 2022-06-01
     """
     with progress() as say:
-        paths = api().make_slips(ledger, items, since, as_of, out, progress=say)
+        paths = api().make_slips(ledger, items, since, as_of, out, progress=say, templates=templates)
     for path in paths:
         show.print(f"已生成：{path}")
     if not paths:
@@ -258,13 +265,14 @@ def slip(ledger: Path, items: tuple[str, ...], since, as_of, out: Path | None) -
 @LEDGER
 @AS_OF
 @OUT
-def remind(ledger: Path, as_of, out: Path | None) -> None:
+@TEMPLATES
+def remind(ledger: Path, as_of, out: Path | None, templates: Path | None) -> None:
     """催办：临期、逾期、本月反馈未报的事项，清单 + 每个单位一份催办单。Reminders.
 
     例：duban remind 督查台账.xlsx --as-of 2022-07-03
     """
     with progress() as say:
-        result = api().make_reminders(ledger, today(as_of), out, progress=say)
+        result = api().make_reminders(ledger, today(as_of), out, progress=say, templates=templates)
     if result.rows.empty:
         show.print("没有需要催办的事项。")
         return
@@ -285,13 +293,14 @@ def remind(ledger: Path, as_of, out: Path | None) -> None:
 @click.option("--unit", default=None, help="报送单位（默认该事项的主办单位）。")
 @AS_OF
 @OUT
-def form_report(ledger: Path, item: str, unit: str | None, as_of, out: Path | None) -> None:
+@TEMPLATES
+def form_report(ledger: Path, item: str, unit: str | None, as_of, out: Path | None, templates: Path | None) -> None:
     """按附件格式预填一份交办事项反馈报告（Word）。Pre-filled feedback report.
 
     例：duban form-report 督查台账.xlsx 2022-012
     """
     with progress() as say:
-        path = api().make_feedback_form(ledger, item, unit, as_of, out, progress=say)
+        path = api().make_feedback_form(ledger, item, unit, as_of, out, progress=say, templates=templates)
     show.print(f"已生成：{path}")
 
 

@@ -15,11 +15,11 @@ from typing import Callable
 import pandas as pd
 
 from . import api
+from .bundled import sample_ledger
 from .contract import Col
 from .errors import FolderNotEmpty
 from .reader import read_ledger
 
-SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "云和县2022年督查台账.xlsx"
 MONTH = "2022-06"
 MARKER = ".duban_demo"
 
@@ -35,8 +35,9 @@ def _fresh_folder(folder: Path) -> None:
     (folder / MARKER).write_text("duban demo output\n", encoding="utf-8")
 
 
-def run_demo(folder: Path, progress: Callable[[str], None] | None = None, sample: Path = SAMPLE) -> list[str]:
-    """Run the month; return the lines to show (what was made, where)."""
+def run_demo(folder: Path, progress: Callable[[str], None] | None = None, sample: Path | None = None) -> list[str]:
+    """Run the month on ``sample`` (default: the shipped sample ledger); return the lines to show."""
+    sample = sample or sample_ledger()
     folder = Path(folder).resolve()
     _fresh_folder(folder)
     ledger_path = folder / sample.name

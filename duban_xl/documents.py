@@ -1,6 +1,7 @@
 """Official Word documents rendered from the .docx templates (docxtpl).
 
-The templates (``workbook_templates/*.docx``, built by ``docx_templates``) hold
+The templates (``workbook_templates/*.docx``, built by ``docx_templates`` and shipped in
+the package, or an office's own restyled copies) hold
 all layout as named styles; this module only computes the text that goes into
 them, from the ledger and from the results of the bulletin and scoring stages.
 Every function returns the path it wrote. Writes are atomic (temp + replace),
@@ -9,25 +10,27 @@ so a crash never leaves half a .docx where a clerk expects a document.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
+from jinja2 import TemplateError
+from lxml.etree import XMLSyntaxError
 
 from . import bulletin, clock, remind
 from .dates import cn_date, day_of_month, issue_date, quarter_end, workday_on_or_after
 from . import docx_templates as tpl
 from .contract import DEFAULT_RULES, Col, Eligibility, FeedbackMode, UnitCategory, format_item_no
 from .deadlines import effective_deadlines
-from .errors import FileMissing, UnknownItem
+from .bundled import templates_folder
+from .errors import BadTemplate, UnknownItem
 from .xlsx.atomic import atomic_path
 from .ledger import Ledger, Params, split_units
-
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "workbook_templates"
 
 ADDRESSEE_ALL = "各乡（镇）人民政府、街道办事处，县政府直属各单位："
 DATE_BLANK = "    年  月  日"
@@ -77,26 +80,48 @@ def _sentence(text: str) -> str:
 
 # ---- rendering -----------------------------------------------------------------------------
 
-def _template_source(template: str, templates_dir: Path | None) -> Path | io.BytesIO:
-    """The template file; without a templates folder (an installed package) build it in memory."""
-    folder = templates_dir or TEMPLATES_DIR
+def template_path(template: str, templates_dir: Path | None = None) -> Path:
+    """The template file: in the office's own folder when given, else the one duban ships.
+
+    Never a silent substitute: a template missing from the office's folder is an error
+    (the clerk would otherwise send a document in the wrong look).
+    """
+    folder = templates_dir or templates_folder()
     path = folder / template
-    if path.is_file():
-        return path
-    if templates_dir is None and template in tpl.BUILDERS:
-        buffer = io.BytesIO()
-        tpl.BUILDERS[template]().save(buffer)
-        buffer.seek(0)
-        return buffer
-    raise FileMissing(f"找不到公文模板“{template}”（应在文件夹 {folder} 中）。"
-                      f"请把模板放回该文件夹，或运行 python -m duban_xl.docx_templates 重新生成。",
-                      f"template not found: {path}")
+    if not path.is_file():
+        raise BadTemplate(f"找不到公文模板“{template}”（应在文件夹 {folder} 中）。"
+                          f"请把模板放回该文件夹，或运行 python -m duban_xl.docx_templates 重新生成。",
+                          f"template not found: {path}")
+    return path
+
+
+# What a damaged or hand-broken .docx raises inside docxtpl / python-docx / jinja.
+BROKEN_TEMPLATE = (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, XMLSyntaxError, TemplateError)
+
+
+def _broken(path: Path, exc: Exception) -> BadTemplate:
+    return BadTemplate(f"公文模板「{path.name}」无法使用：{exc}。请用 Word 打开检查占位符 {{{{ … }}}} 是否完整，"
+                       f"或换回随程序提供的模板。", f"broken template {path}: {exc}")
+
+
+def check_template(template: str, templates_dir: Path | None = None) -> Path:
+    """Open and parse a template without rendering it, so a command can refuse before it writes anything."""
+    path = template_path(template, templates_dir)
+    try:
+        DocxTemplate(path).get_undeclared_template_variables()
+    except BROKEN_TEMPLATE as exc:
+        raise _broken(path, exc) from None
+    return path
 
 
 def render_docx(template: str, context: dict, out: Path, templates_dir: Path | None = None) -> Path:
     """Fill ``template`` with ``context`` (autoescaped) and write ``out`` atomically."""
-    doc = DocxTemplate(_template_source(template, templates_dir))
-    doc.render(context, autoescape=True)
+    path = template_path(template, templates_dir)
+    try:
+        doc = DocxTemplate(path)
+        doc.render(context, autoescape=True)
+    except BROKEN_TEMPLATE as exc:
+        raise _broken(path, exc) from None
     out = Path(out)
     with atomic_path(out) as temp:
         doc.save(temp)

@@ -142,6 +142,20 @@ class LedgerInvalid(DubanError):
         self.report = report
 
 
+class BadTemplate(DubanError):
+    """A Word template (the office's own, or a damaged installation's) is missing or cannot be used."""
+
+    code = "bad_template"
+    english = "a document template is missing or broken"
+
+
+class BadConfig(DubanError):
+    """duban.toml cannot be read, or one of its entries is wrong."""
+
+    code = "bad_config"
+    english = "the configuration file is wrong"
+
+
 class CalendarFallback(UserWarning):
     """Not an error: the holiday calendar does not know this year yet, so weekends only were
     used (dates.is_workday warns; the CLI shows it once at the end)."""

@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
 from duban_xl.contract import OUTPUT_SHEETS, Sheet
+
+pytestmark = pytest.mark.slow  # runs the benchmark scripts in subprocesses
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -195,3 +195,70 @@ def test_form_report_then_check_report_flags_only_the_placeholders(capsys, clean
     problems = [line for line in out.splitlines() if line.strip().startswith("- ")]
     assert code == 1 and len(problems) == 3  # only what the unit still has to fill in:
     assert "落款日期" in problems[0] and "二、办理进展情况" in problems[1] and "三、下步工作安排" in problems[2]
+
+
+# ---- the office's own Word templates (--templates, duban.toml) --------------------------------
+
+def office_templates(folder: Path, size: int = 15) -> Path:
+    """A copy of the shipped templates with the body text restyled, as an office would."""
+    import shutil
+
+    import docx
+    from docx.shared import Pt
+
+    from duban_xl import docx_templates as tpl
+    from duban_xl.bundled import templates_folder
+
+    shutil.copytree(templates_folder(), folder)
+    template = docx.Document(str(folder / tpl.SLIP))
+    template.styles[tpl.BODY].font.size = Pt(size)
+    template.save(str(folder / tpl.SLIP))
+    return folder
+
+
+def slip_body_size(out: Path) -> float:
+    import docx
+
+    from duban_xl import docx_templates as tpl
+
+    (slip,) = out.rglob("交办单_*.docx")
+    return docx.Document(str(slip)).styles[tpl.BODY].font.size.pt
+
+
+def test_slip_uses_the_office_templates_from_the_option_or_duban_toml(capsys, clean, tmp_path):
+    office = office_templates(tmp_path / "本单位模板")
+    code, _, err = run(capsys, "slip", clean, "2022-001", "--as-of", "2022-12-31", "--out", tmp_path / "a",
+                       "--templates", office)
+    assert code == 0 and slip_body_size(tmp_path / "a") == 15, err
+    (clean.parent / "duban.toml").write_text('[documents]\ntemplates = "本单位模板"\n', encoding="utf-8")
+    code, _, err = run(capsys, "slip", clean, "2022-001", "--as-of", "2022-12-31", "--out", tmp_path / "b")
+    assert code == 0 and slip_body_size(tmp_path / "b") == 15, err
+
+
+@pytest.mark.parametrize("setup, words", [
+    ("missing folder", "找不到本单位的公文模板文件夹"),
+    ("folder without the slip", "找不到公文模板“交办单.docx”"),
+    ("broken slip", "公文模板「交办单.docx」无法使用"),
+    ("bad toml", "配置文件「duban.toml」格式有误"),
+])
+def test_a_missing_or_broken_office_template_is_exit_2_never_the_shipped_look(capsys, clean, tmp_path, setup, words):
+    office = tmp_path / "本单位模板"
+    if setup == "folder without the slip":
+        office.mkdir()
+    elif setup == "broken slip":
+        office_templates(office)
+        (office / "交办单.docx").write_bytes(b"not a document")
+    toml = '[documents]\ntemplates = "本单位模板"\n' if setup != "bad toml" else "[documents\n"
+    (clean.parent / "duban.toml").write_text(toml, encoding="utf-8")
+    code, _, err = run(capsys, "slip", clean, "2022-001", "--as-of", "2022-12-31", "--out", tmp_path / "out")
+    assert code == 2 and words in err
+    assert not list((tmp_path / "out").rglob("*.docx"))
+
+
+def test_bulletin_checks_the_office_template_before_touching_the_ledger(capsys, clean, tmp_path):
+    office = office_templates(tmp_path / "本单位模板")
+    (office / "月度通报.docx").write_bytes(b"PK\x03\x04 damaged")
+    before = clean.read_bytes()
+    code, _, err = run(capsys, "bulletin", clean, "--month", "2022-06", "--as-of", "2022-12-31",
+                       "--templates", office)
+    assert code == 2 and "公文模板「月度通报.docx」无法使用" in err and clean.read_bytes() == before

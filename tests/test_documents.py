@@ -21,7 +21,7 @@ from duban_xl.documents import (
     feedback_due_dates, format_date, render_docx, render_feedback_form, render_monthly_bulletin,
     render_quarterly_ranking, render_reminder, render_slip,
 )
-from duban_xl.errors import BadArgument, FileMissing
+from duban_xl.errors import BadArgument, BadTemplate
 from duban_xl.ledger import Ledger, Params
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "workbook_templates"
@@ -331,7 +331,7 @@ def test_a_restyled_template_still_renders_with_the_new_style(tmp_path, monthly)
 
 
 def test_a_missing_template_in_a_custom_folder_says_where_it_looked(tmp_path, ledger):
-    with pytest.raises(FileMissing, match="找不到公文模板“交办单.docx”"):
+    with pytest.raises(BadTemplate, match="找不到公文模板“交办单.docx”"):
         render_slip(ledger, "2022-012", tmp_path, templates_dir=tmp_path / "空文件夹")
 
 
@@ -382,10 +382,27 @@ def test_documents_render_from_the_real_bulletin_ranking_and_reminders(ledger, t
     assert len(docx.Document(str(path)).tables[0].rows) == 1 + (rows["单位"] == unit).sum()
 
 
-def test_without_a_templates_folder_the_templates_are_built_in_memory(ledger, tmp_path, monkeypatch):
-    """An installed package has no workbook_templates/ next to it: documents still come out."""
-    import duban_xl.documents as documents
+def test_documents_come_from_the_templates_duban_ships(ledger, tmp_path):
+    """No template is built in memory behind the clerk's back: the shipped files are used."""
+    from duban_xl.bundled import templates_folder
+    from duban_xl.documents import template_path
 
-    monkeypatch.setattr(documents, "TEMPLATES_DIR", tmp_path / "不存在")
-    path = render_slip(ledger, "2022-012", tmp_path)
-    assert texts(path)[0] == "云和县人民政府督查室督查交办单"
+    assert template_path(tpl.SLIP) == templates_folder() / tpl.SLIP
+    assert sorted(p.name for p in templates_folder().glob("*.docx")) == sorted(tpl.BUILDERS)
+    assert texts(render_slip(ledger, "2022-012", tmp_path))[0] == "云和县人民政府督查室督查交办单"
+
+
+@pytest.mark.parametrize("damage", ["not a zip", "bad placeholder"])
+def test_a_broken_office_template_is_a_clear_error(ledger, tmp_path, damage):
+
+    custom = tmp_path / "模板"
+    shutil.copytree(TEMPLATES, custom)
+    if damage == "not a zip":
+        (custom / tpl.SLIP).write_bytes(b"PK\x03\x04 not really a document")
+    else:
+        template = docx.Document(str(custom / tpl.SLIP))
+        template.add_paragraph("{{ unit ")  # an unclosed placeholder: jinja cannot parse it
+        template.save(str(custom / tpl.SLIP))
+    with pytest.raises(BadTemplate, match="公文模板「交办单.docx」无法使用"):
+        render_slip(ledger, "2022-012", tmp_path / "out", templates_dir=custom)
+    assert not (tmp_path / "out").exists() or not any((tmp_path / "out").iterdir())

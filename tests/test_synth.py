@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pandas as pd
+import pytest
 from openpyxl import load_workbook
 
 from duban_xl.contract import EVENT_TYPES, SOURCES, SPECS, Col, Kind, Sheet, UnitCategory
@@ -74,6 +75,7 @@ def test_filled_workbook_reads_back_with_real_dates(tmp_path):
                     assert g == w, (sheet, column.name)
 
 
+@pytest.mark.slow  # regenerates every sample workbook
 def test_committed_samples_are_what_the_code_generates(tmp_path):
     write_samples(tmp_path)
     names = [SAMPLE_NAME] + [f"bad/{p.name}" for p in sorted((tmp_path / "bad").glob("*.xlsx"))]

@@ -159,6 +159,12 @@ class Dovecot:
         client.login(user, password)
         return client
 
+    def status(self, user: str, folder: str) -> dict[str, int]:
+        """The server's STATUS of a folder: messages, uidvalidity, uidnext."""
+        with self.client(user) as c:
+            found = c.folder_status(folder, ["MESSAGES", "UIDVALIDITY", "UIDNEXT"])
+        return {k.decode().lower(): int(v) for k, v in found.items()}
+
     def messages(self, user: str, folder: str) -> list[Message]:
         """Every message in a folder (empty when the folder does not exist)."""
         with self.client(user) as c:
@@ -240,7 +246,7 @@ class _Handler:
         return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.compat32)
+        message = email.message_from_bytes(envelope.original_content or envelope.content, policy=policy.default)
         with self.sink.lock:
             self.sink.received.append((list(envelope.rcpt_tos), message))
         return "250 OK"

@@ -110,6 +110,11 @@ class Inbox:
         data = found.get(uid, {})
         return data.get(b"BODY[]")
 
+    def download_header(self, uid: int) -> bytes | None:
+        """Only the header of a message too large to take in: enough to answer its sender."""
+        found = self.client.fetch([uid], ["BODY.PEEK[HEADER]"])
+        return found.get(uid, {}).get(b"BODY[HEADER]")
+
     def ensure_folder(self, name: str) -> None:
         if not self.client.folder_exists(name):
             self.client.create_folder(name)
@@ -166,12 +171,3 @@ def unavailable(config: MailConfig, exc: BaseException) -> MailUnavailable:
                                f"connection lost: {exc}")
     return MailUnavailable(f"{where} 报错：{_text(exc)[:200]}。下次运行会从中断处继续，邮件不会丢失。",
                            f"IMAP error: {_text(exc)[:200]}")
-
-
-def iter_downloads(inbox: Inbox, envelopes: list[Envelope]) -> Iterator[tuple[Envelope, bytes | None]]:
-    """Each message's bytes, or None for one too large to take in (it still gets a receipt)."""
-    for env in envelopes:
-        if env.size > MAX_MESSAGE_BYTES:
-            yield env, None
-            continue
-        yield env, inbox.download(env.uid)

@@ -51,6 +51,13 @@ class UnsafeWorkbook(DubanError):
     english = "the file exceeds safety limits"
 
 
+class StrictWorkbook(DubanError):
+    """A Strict Open XML workbook: readable, but the writer only writes transitional OOXML."""
+
+    code = "strict_ooxml"
+    english = "a Strict Open XML workbook cannot be written; save it as a normal .xlsx"
+
+
 class NotADocument(DubanError):
     """Not a .docx file, or a damaged one (a returned report)."""
 

@@ -6,13 +6,14 @@ formula (formula injection).
 """
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import re
 from copy import deepcopy
 from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from ..normalize import EXCEL_EPOCH
 from .ns import M
@@ -24,31 +25,80 @@ def split(ref: str) -> tuple[int, int]:
     return row, column_index_from_string(letters)
 
 
-def cell(sheet: etree._Element, ref: str) -> etree._Element:
-    """The <c> of a cell, created in row/column order when absent."""
-    row_no, col_no = split(ref)
-    data = sheet.find(M + "sheetData")
-    row = None
-    for candidate in data.iterfind(M + "row"):
-        r = int(candidate.get("r", "0"))
-        if r == row_no:
-            row = candidate
-            break
-        if r > row_no:
-            row = etree.Element(M + "row", r=str(row_no))
-            candidate.addprevious(row)
-            break
-    if row is None:
-        row = etree.SubElement(data, M + "row", r=str(row_no))
-    for c in row.iterfind(M + "c"):
-        r, col = split(c.get("r"))
-        if col == col_no:
-            return c
-        if col > col_no:
-            new = etree.Element(M + "c", r=ref)
-            c.addprevious(new)
-            return new
-    return etree.SubElement(row, M + "c", r=ref)
+class SheetCells:
+    """A worksheet's rows and cells indexed once, so finding or creating a cell is O(log n).
+
+    New rows and cells go in row/column order: rows and cells must stay unique and
+    ascending (ECMA-376 18.3.1.73/18.3.1.4). Rows or cells without ``r`` (allowed by
+    the schema) get the number their position implies.
+    """
+
+    def __init__(self, sheet: etree._Element) -> None:
+        self.data = sheet.find(M + "sheetData")
+        if self.data is None:
+            self.data = etree.SubElement(sheet, M + "sheetData")
+        self.rows: dict[int, etree._Element] = {}
+        number = 0
+        for row in self.data.iterfind(M + "row"):
+            number = int(row.get("r") or number + 1)
+            row.set("r", str(number))
+            self.rows[number] = row
+        self.numbers = sorted(self.rows)
+        self._cells: dict[int, tuple[dict[int, etree._Element], list[int]]] = {}
+
+    def _row_cells(self, number: int) -> tuple[dict[int, etree._Element], list[int]]:
+        if number not in self._cells:
+            found: dict[int, etree._Element] = {}
+            col = 0
+            for c in self.rows[number].iterfind(M + "c"):
+                col = split(c.get("r"))[1] if c.get("r") else col + 1
+                c.set("r", f"{get_column_letter(col)}{number}")
+                found[col] = c
+            self._cells[number] = (found, sorted(found))
+        return self._cells[number]
+
+    def row(self, number: int) -> etree._Element:
+        """The <row> of a number, created in order when absent."""
+        if number not in self.rows:
+            row = etree.Element(M + "row", r=str(number))
+            at = bisect.bisect(self.numbers, number)
+            if at < len(self.numbers):
+                self.rows[self.numbers[at]].addprevious(row)
+            else:
+                self.data.append(row)
+            self.numbers.insert(at, number)
+            self.rows[number] = row
+        return self.rows[number]
+
+    def get(self, ref: str) -> etree._Element | None:
+        number, col = split(ref)
+        if number not in self.rows:
+            return None
+        return self._row_cells(number)[0].get(col)
+
+    def cell(self, ref: str) -> etree._Element:
+        """The <c> of a cell, created in row/column order when absent."""
+        number, col = split(ref)
+        row = self.row(number)
+        found, cols = self._row_cells(number)
+        if col not in found:
+            c = etree.Element(M + "c", r=f"{get_column_letter(col)}{number}")
+            at = bisect.bisect(cols, col)
+            if at < len(cols):
+                found[cols[at]].addprevious(c)
+            else:
+                row.append(c)
+            cols.insert(at, col)
+            found[col] = c
+        return found[col]
+
+    def style_above(self, col: int, number: int) -> int:
+        """The style of the nearest styled cell above in the same column (new records look like the old)."""
+        for above in reversed(self.numbers[:bisect.bisect_left(self.numbers, number)]):
+            c = self._row_cells(above)[0].get(col)
+            if c is not None and c.get("s"):
+                return int(c.get("s"))
+        return 0
 
 
 def shared_strings(pkg: Package) -> list[etree._Element]:

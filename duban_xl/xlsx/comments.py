@@ -56,62 +56,97 @@ class Notes:
             self.vml_part = next((resolve(part, r.get("Target", "")) for r in self.rels if r.get("Id") == rid), None)
         self.comments = pkg.xml(self.comments_part) if self.comments_part else None
         self.vml = parse_xml(pkg.read(self.vml_part), self.vml_part) if self.vml_part else None
+        self._refs: set[str] | None = None
+        self._author = "0"
+        self._next_sid: int | None = None
 
-    def add(self, ref: str, text: str) -> None:
+    def _ensure_comments(self) -> etree._Element:
         if self.comments is None:
             self.comments = etree.Element(M + "comments", nsmap={None: NS_MAIN})
             etree.SubElement(self.comments, M + "authors")
             etree.SubElement(self.comments, M + "commentList")
-        if any(c.get("ref") == ref for c in self.comments.iter(M + "comment")):
-            return  # the user's (or a threaded) comment stays; the red fill still shows the cell
-        authors = self.comments.find(M + "authors")
-        names = [a.text for a in authors]
-        if AUTHOR not in names:
-            etree.SubElement(authors, M + "author").text = AUTHOR
-            names.append(AUTHOR)
-        comment = etree.SubElement(self.comments.find(M + "commentList"), M + "comment", ref=ref,
-                                   authorId=str(names.index(AUTHOR)))
+        return self.comments
+
+    def add(self, ref: str, text: str) -> None:
+        """Our comment on a cell, unless the user (or a threaded comment) already has one there."""
+        comments = self._ensure_comments()
+        if self._refs is None:
+            self._refs = {c.get("ref") for c in comments.iter(M + "comment")}
+            names = [a.text for a in comments.find(M + "authors")]
+            if AUTHOR not in names:
+                etree.SubElement(comments.find(M + "authors"), M + "author").text = AUTHOR
+                names.append(AUTHOR)
+            self._author = str(names.index(AUTHOR))
+        if ref in self._refs:
+            return  # the user's comment stays; the red fill still shows the cell
+        self._refs.add(ref)
+        comment = etree.SubElement(comments.find(M + "commentList"), M + "comment", ref=ref, authorId=self._author)
         run = etree.SubElement(etree.SubElement(comment, M + "text"), M + "r")
         run.append(text_run(f"{AUTHOR}:\n{text}"))
         self._add_shape(ref)
 
-    def _add_shape(self, ref: str) -> None:
+    def _ensure_vml(self) -> etree._Element:
+        """The sheet's VML with a shape layout block (LibreOffice writes none) and the note shape type."""
         if self.vml is None:
-            blocks = [int(b) for n in self.pkg.names() if n.endswith(".vml")
-                      for b in re.findall(rb'data="(\d+)', self.pkg.read(n))]
-            self.vml = parse_xml(VML_TEMPLATE.format(block=max(blocks, default=0) + 1).encode(), "vml")
-        ids = [int(i) for i in re.findall(r"_x0000_s(\d+)", etree.tostring(self.vml).decode())]
-        block = int(self.vml.find(f".//{{{NS_O}}}idmap").get("data", "1").split(",")[0])
+            self.vml = parse_xml(VML_TEMPLATE.format(block=self._free_block()).encode(), "vml")
+        idmap = self.vml.find(f".//{{{NS_O}}}idmap")
+        if idmap is None:
+            layout = parse_xml(VML_TEMPLATE.format(block=self._free_block()).encode(), "vml")[0]
+            self.vml.insert(0, layout)
+            idmap = layout[0]
         if self.vml.find(f".//{{{NS_V}}}shapetype[@id='_x0000_t202']") is None:
-            self.vml.append(parse_xml(VML_TEMPLATE.format(block=block).encode(), "vml")[1])
+            self.vml.append(parse_xml(VML_TEMPLATE.format(block=1).encode(), "vml")[1])
+        return idmap
+
+    def _free_block(self) -> int:
+        """A shape-id block (o:idmap) no other VML part of the workbook uses."""
+        blocks = [int(b) for n in self.pkg.names() if n.endswith(".vml")
+                  for b in re.findall(rb'data="(\d+)', self.pkg.read(n))]
+        return max(blocks, default=0) + 1
+
+    def _add_shape(self, ref: str) -> None:
+        if self._next_sid is None:
+            idmap = self._ensure_vml()
+            block = int((idmap.get("data") or "1").split(",")[0])
+            ids = [int(i) for shape in self.vml.iter(f"{{{NS_V}}}shape")
+                   for i in re.findall(r"_x0000_s(\d+)", shape.get("id", ""))]
+            self._next_sid = max(ids, default=block * 1024) + 1
+        sid = self._next_sid
+        self._next_sid += 1
         row, col = split(ref)
-        sid = max(ids, default=block * 1024) + 1
         self.vml.append(parse_xml(SHAPE_TEMPLATE.format(sid=sid, r0=row - 1, c0=col - 1, c1=col, c3=col + 2,
                                                         r4=row + 3).encode(), "vml shape"))
 
     def remove_ours(self) -> bool:
-        """Drop comments authored duban_xl and their VML shapes; True when something was removed."""
-        authors = [a.text for a in self.comments.find(M + "authors")]
-        if AUTHOR not in authors:
+        """Drop our comments and their VML shapes; True when something was removed.
+
+        Ours are found by author or, after LibreOffice rewrote every author to a
+        space (notes/libreoffice.md), by the «duban_xl:» our text starts with.
+        """
+        if self.comments is None:
             return False
-        ours = str(authors.index(AUTHOR))
+        authors = [a.text for a in self.comments.find(M + "authors")]
+        ours = str(authors.index(AUTHOR)) if AUTHOR in authors else None
         removed = set()
         for comment in list(self.comments.iter(M + "comment")):
-            if comment.get("authorId") == ours:
+            body = "".join(comment.find(M + "text").itertext()) if comment.find(M + "text") is not None else ""
+            if comment.get("authorId") == ours or body.startswith(f"{AUTHOR}:"):
                 removed.add(split(comment.get("ref")))
                 comment.getparent().remove(comment)
-        if self.vml is not None:
+        if self.vml is not None and removed:
             for shape in list(self.vml.iter(f"{{{NS_V}}}shape")):
                 data = shape.find(f"{{{NS_X}}}ClientData")
                 if data is not None and data.findtext(f"{{{NS_X}}}Row") is not None:
                     where = (int(data.findtext(f"{{{NS_X}}}Row")) + 1, int(data.findtext(f"{{{NS_X}}}Column")) + 1)
                     if where in removed:
-                        self.vml.remove(shape)
+                        shape.getparent().remove(shape)
         return bool(removed)
 
     def save(self) -> None:
         if self.comments is None:
             return
+        if self.vml is not None:
+            self._ensure_vml()  # a shape layout for Excel, also in a LibreOffice-saved VML
         has_comments = self.comments.find(f"{M}commentList/{M}comment") is not None
         has_shapes = self.vml is not None and self.vml.find(f"{{{NS_V}}}shape") is not None
         types: dict[str, str] = {}

@@ -10,11 +10,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from lxml import etree
-from openpyxl.utils.cell import coordinate_from_string, get_column_letter
+from openpyxl.utils.cell import column_index_from_string, coordinate_from_string, get_column_letter
 
 from ..errors import MissingHeader, MissingSheet
 from ..normalize import HEADER_SEARCH_ROWS, header_key
-from .cells import cell, inline, serial, shared_strings, text, text_run, uses_1904
+from .cells import SheetCells, inline, serial, shared_strings, text, text_run, uses_1904
 from .ns import M, REL_TABLE
 from .package import Package, drop_calc_chain
 from .styles import DATE_NUMFMT, Styles
@@ -43,7 +43,8 @@ def write_rows(pkg: Package, styles: Styles, job: RowsReplacement) -> None:
     part = parts[job.sheet]
     root = pkg.xml(part)
     sst = shared_strings(pkg)
-    rows = list(root.find(M + "sheetData").iterfind(M + "row"))
+    sheet = SheetCells(root)
+    rows = [sheet.rows[n] for n in sheet.numbers]
     header, columns = _header(rows, sst, job)
     key_letter = columns[job.key_column]
     blanked, last_used = [], header
@@ -66,7 +67,7 @@ def write_rows(pkg: Package, styles: Styles, job: RowsReplacement) -> None:
     for number, record in zip(slots, job.rows):
         for name, value in record.items():
             if name in columns:
-                _put(root, styles, columns[name], number, value, date1904, column_styles)
+                _put(sheet, styles, columns[name], number, value, date1904, column_styles)
     if blanked and b"<f" in pkg.read(part):
         drop_calc_chain(pkg)
     _extend_ranges(pkg, part, root, header, max([header + 1, *slots]))
@@ -88,19 +89,20 @@ def write_cells(pkg: Package, styles: Styles, job: CellValues) -> None:
         raise MissingSheet(f"台账中没有「{job.sheet}」工作表。请从模板中复制该工作表（保留表头）后再运行。")
     part = parts[job.sheet]
     root = pkg.xml(part)
-    date1904, column_styles = uses_1904(pkg), _column_styles(root)
+    date1904, column_styles, sheet = uses_1904(pkg), _column_styles(root), SheetCells(root)
     for ref, value in job.values.items():
         letter, number = coordinate_from_string(ref)
-        _put(root, styles, letter, number, value, date1904, column_styles)
+        _put(sheet, styles, letter, number, value, date1904, column_styles)
     pkg.put_xml(part, root)
 
 
-def _put(root: etree._Element, styles: Styles, letter: str, number: int, value: object, date1904: bool,
+def _put(sheet: SheetCells, styles: Styles, letter: str, number: int, value: object, date1904: bool,
          column_styles: dict[str, int]) -> None:
     """One typed value into cell ``letter``+``number`` (dates as serials in a date style, text inline)."""
-    c = cell(root, f"{letter}{number}")
+    c = sheet.cell(f"{letter}{number}")
     _clear_value(c)
-    style = int(c.get("s") or _style_above(root, letter, number) or column_styles.get(letter, 0))
+    style = int(c.get("s") or sheet.style_above(column_index_from_string(letter), number)
+                or column_styles.get(letter, 0))
     if value is None or (isinstance(value, float) and value != value):
         pass
     elif isinstance(value, (dt.date, dt.datetime)):
@@ -124,17 +126,6 @@ def _clear_value(c: etree._Element) -> None:
     for child in list(c):
         c.remove(child)
     c.attrib.pop("t", None)
-
-
-def _style_above(root: etree._Element, letter: str, number: int) -> int:
-    """The style of the nearest cell above in the same column (new records look like the old)."""
-    best, style = 0, 0
-    for c in root.iter(M + "c"):
-        ref = c.get("r", "")
-        col, row = coordinate_from_string(ref)
-        if col == letter and best < row < number and c.get("s"):
-            best, style = row, int(c.get("s"))
-    return style
 
 
 def _header(rows: list[etree._Element], sst: list[etree._Element], job: RowsReplacement) -> tuple[int, dict[str, str]]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import olefile
 from lxml import etree
 
-from .ns import NS_MAIN, REL_OFFICE_DOCUMENT
+from .ns import NS_STRICT_MAIN, REL_OFFICE_DOCUMENT, STRICT_OFFICE_DOCUMENT
 
 from ..errors import EncryptedWorkbook, FileMissing, LegacyXls, NotAWorkbook, UnsafeWorkbook
 
@@ -117,7 +117,7 @@ def _check_zip(zf: zipfile.ZipFile, name: str) -> None:
                 raise UnsafeWorkbook(f"文件{name}内部的 {info.filename} 含有不安全的 XML 声明（DTD），已拒绝读取。请在 Excel 中另存为新的 .xlsx 文件后再试。",
                                      f"DTD in {info.filename}")
     book = parse_xml(zf.read(main), main)
-    if book.find(f"{{{NS_MAIN}}}sheets/{{{NS_MAIN}}}sheet") is None:
+    if book.find("{*}sheets/{*}sheet") is None:
         raise NotAWorkbook(f"文件{name}中没有任何工作表，文件可能已损坏。请在 Excel 中打开检查并另存为 .xlsx 后再试。",
                            "workbook without sheets")
 
@@ -127,6 +127,11 @@ def main_part(zf: zipfile.ZipFile, names: set[str]) -> str | None:
     if "_rels/.rels" not in names:
         return "xl/workbook.xml"
     for rel in parse_xml(zf.read("_rels/.rels"), "_rels/.rels"):
-        if rel.get("Type") == REL_OFFICE_DOCUMENT:
+        if rel.get("Type") in (REL_OFFICE_DOCUMENT, STRICT_OFFICE_DOCUMENT):
             return rel.get("Target", "").lstrip("/")
     return None
+
+
+def is_strict(book: etree._Element) -> bool:
+    """A Strict Open XML workbook (an Excel «Save as» choice): other namespaces throughout (ISO/IEC 29500-1 §A)."""
+    return etree.QName(book).namespace == NS_STRICT_MAIN

@@ -13,14 +13,15 @@ from pathlib import Path
 from typing import Sequence
 
 from ..contract import Sheet
-from ..errors import FileChanged, FileLocked
+from ..errors import FileChanged, FileLocked, StrictWorkbook
 from .atomic import atomic_path
 from .fingerprint import Fingerprint
 from .graft import OwnedSheet, graft
 from .marks import CellMark, apply_marks, clear_marks
 from .package import Package
+from .recalc import ask_full_recalc, drop_stale_values, has_formulas
 from .rows import CellValues, RowsReplacement, write_cells, write_rows
-from .safety import check_workbook_file
+from .safety import check_workbook_file, is_strict
 from .styles import Styles
 
 BACKUP_DIR = "duban_备份"
@@ -52,6 +53,9 @@ def write_workbook(source: Path, *, target: Path | None = None, sheets: Sequence
         raise FileChanged(f"「{source.name}」在读取之后被修改过（可能有人刚刚保存了它）。为免覆盖这些修改，本次未写入。请重新运行一次。")
     with atomic_path(dest) as temp:
         with temp.open("wb") as out, Package(source) as pkg:
+            if is_strict(pkg.xml(pkg.workbook)):
+                raise StrictWorkbook(f"「{source.name}」是「Strict Open XML 电子表格」格式：本工具能读取，但不能写入。"
+                                     "请在 Excel 中「另存为」→「Excel 工作簿（*.xlsx）」后再运行。")
             _edit(pkg, sheets, marks, replace_rows, cells)
             pkg.save(out)
         backup = _backup(source) if dest == source else None
@@ -62,7 +66,7 @@ def _edit(pkg: Package, sheets: Sequence[OwnedSheet], marks: Sequence[CellMark],
           replace_rows: Sequence[RowsReplacement], cells: Sequence[CellValues] = ()) -> None:
     styles = Styles(pkg)
     if marks or any(s.name == Sheet.FINDINGS for s in sheets):
-        clear_marks(pkg)
+        clear_marks(pkg, styles)
     for replacement in replace_rows:
         write_rows(pkg, styles, replacement)
     for values in cells:
@@ -71,6 +75,10 @@ def _edit(pkg: Package, sheets: Sequence[OwnedSheet], marks: Sequence[CellMark],
         graft(pkg, styles, owned)
     if marks:
         apply_marks(pkg, styles, marks)
+    changed = {r.sheet for r in replace_rows} | {c.sheet for c in cells} | {s.name for s in sheets}
+    if changed and has_formulas(pkg):
+        drop_stale_values(pkg, changed)
+        ask_full_recalc(pkg)
     styles.save()
 
 

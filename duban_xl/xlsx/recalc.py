@@ -1,0 +1,82 @@
+"""Fresh formula values after a write: Excel is asked to recalculate, LibreOffice is shown no stale value.
+
+WHY: formulas keep their cached values; when the writer adds rows to 通报记录 or
+replaces an output sheet, a formula elsewhere that counts them would show the
+old value until something recalculates (notes/libreoffice.md: LibreOffice saves
+``calcPr`` without ``fullCalcOnLoad``). Excel honours ``fullCalcOnLoad``
+(ECMA-376 18.2.2); LibreOffice (7.4, default settings) does not, but it does
+compute every formula that has no cached value — so the cached values of the
+formulas that may read a changed sheet are dropped.
+"""
+from __future__ import annotations
+
+import re
+from xml.sax.saxutils import escape
+
+from lxml import etree
+
+from .ns import M
+from .package import Package
+
+# CT_Workbook children that come after <calcPr>, in schema order (ECMA-376 18.2.28)
+AFTER_CALC_PR = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
+                 "fileRecoveryPr", "webPublishObjects", "extLst")
+_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def has_formulas(pkg: Package) -> bool:
+    """Whether any worksheet holds a formula (only then is there anything to recalculate)."""
+    return any(pkg.has(part) and _FORMULA.search(pkg.read(part)) for part in pkg.sheets().values())
+
+
+def ask_full_recalc(pkg: Package) -> None:
+    """Set ``<calcPr fullCalcOnLoad="1">`` in the workbook part, keeping its other settings."""
+    book = pkg.xml(pkg.workbook)
+    calc = book.find(M + "calcPr")
+    if calc is None:
+        calc = etree.Element(M + "calcPr")
+        anchor = next((el for el in book if etree.QName(el).localname in AFTER_CALC_PR), None)
+        if anchor is None:
+            book.append(calc)
+        else:
+            anchor.addprevious(calc)
+    if calc.get("fullCalcOnLoad") in ("1", "true"):
+        return
+    calc.set("fullCalcOnLoad", "1")
+    pkg.put_xml(pkg.workbook, book)
+
+
+def drop_stale_values(pkg: Package, changed: set[str]) -> None:
+    """Remove the cached value of every formula that may read a changed sheet: the formulas on
+    that sheet and those naming it. Their text and everything else stay as they were."""
+    names = [escape(name).encode("utf-8") for name in changed]
+    for sheet_name, part in pkg.sheets().items():
+        if not pkg.has(part):
+            continue
+        data = pkg.read(part)
+        if not _FORMULA.search(data):
+            continue
+        own = sheet_name in changed
+        if not own and not any(name in data for name in names):
+            continue
+        root = pkg.xml(part)
+        if _drop_values(root, None if own else changed):
+            pkg.put_xml(part, root)
+
+
+def _drop_values(root: etree._Element, changed: set[str] | None) -> bool:
+    """``changed`` None: every formula of the sheet; else those whose text names a changed sheet."""
+    formulas = [(c, f) for c in root.iter(M + "c") for f in c.iterfind(M + "f")]
+    shared = {f.get("si") for _, f in formulas if f.get("t") == "shared" and f.text and _reads(f.text, changed)}
+    dropped = False
+    for c, f in formulas:
+        if _reads(f.text or "", changed) or (f.get("t") == "shared" and f.get("si") in shared):
+            v = c.find(M + "v")
+            if v is not None:
+                c.remove(v)
+                dropped = True
+    return dropped
+
+
+def _reads(text: str, changed: set[str] | None) -> bool:
+    return changed is None or any(name in text for name in changed)

@@ -117,14 +117,14 @@ class Notes:
         self.vml.append(parse_xml(SHAPE_TEMPLATE.format(sid=sid, r0=row - 1, c0=col - 1, c1=col, c3=col + 2,
                                                         r4=row + 3).encode(), "vml shape"))
 
-    def remove_ours(self) -> bool:
-        """Drop our comments and their VML shapes; True when something was removed.
+    def remove_ours(self) -> set[tuple[int, int]]:
+        """Drop our comments and their VML shapes; the (row, column) of each one removed.
 
         Ours are found by author or, after LibreOffice rewrote every author to a
         space (notes/libreoffice.md), by the «duban_xl:» our text starts with.
         """
         if self.comments is None:
-            return False
+            return set()
         authors = [a.text for a in self.comments.find(M + "authors")]
         ours = str(authors.index(AUTHOR)) if AUTHOR in authors else None
         removed = set()
@@ -140,7 +140,7 @@ class Notes:
                     where = (int(data.findtext(f"{{{NS_X}}}Row")) + 1, int(data.findtext(f"{{{NS_X}}}Column")) + 1)
                     if where in removed:
                         shape.getparent().remove(shape)
-        return bool(removed)
+        return removed
 
     def save(self) -> None:
         if self.comments is None:

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from lxml import etree
+from openpyxl.utils.cell import get_column_letter
 
 from ..errors import MissingSheet
 from .cells import SheetCells, split
 from .comments import Notes
 from .ns import CT_ITEM_PROPS, M, NS_DS, NS_MAIN, NS_MARKS, REL_COMMENTS, REL_CUSTOM_PROPS, REL_CUSTOM_XML
 from .package import Package, relative, rels_name, resolve
-from .styles import Styles, is_mark_fill
+from .styles import Styles, is_mark_fill, no_fill
 
 
 @dataclass(frozen=True)
@@ -116,12 +117,23 @@ def clear_marks(pkg: Package, styles: Styles) -> None:
         if any(r.get("Type") == REL_COMMENTS for r, _ in pkg.targets(part)):
             root = root if root is not None else pkg.xml(part)
             notes = Notes(pkg, part, root)
-            if notes.remove_ours():
+            removed = notes.remove_ours()
+            if removed:
                 notes.save()
+                if sheet_name not in recorded:  # a program that drops customXml (openpyxl) lost the record
+                    _unfill(SheetCells(root), styles, removed)
                 recorded.setdefault(sheet_name, [])
         if sheet_name in recorded and root is not None:
             pkg.put_xml(part, root)
     _write_record(pkg, [])
+
+
+def _unfill(cells: SheetCells, styles: Styles, refs: set[tuple[int, int]]) -> None:
+    """Without a record, a cell that has our comment and still our red gets no fill: the best guess."""
+    for row, col in refs:
+        c = cells.get(f"{get_column_letter(col)}{row}")
+        if c is not None and is_mark_fill(styles.fill_of(int(c.get("s") or 0))):
+            c.set("s", str(styles.with_fill(int(c.get("s") or 0), no_fill(), None)))
 
 
 def _record_part(pkg: Package) -> str | None:

@@ -60,6 +60,12 @@ def mark_fill() -> etree._Element:
     return fill
 
 
+def no_fill() -> etree._Element:
+    fill = etree.Element(M + "fill")
+    etree.SubElement(fill, M + "patternFill", patternType="none")
+    return fill
+
+
 def is_mark_fill(fill: etree._Element | None) -> bool:
     """Whether a fill looks like ours, however an office suite renumbered or rewrote it."""
     if fill is None:

@@ -1,7 +1,6 @@
 """The package lint itself finds what Excel would «repair», and what the writer emits passes it."""
 from __future__ import annotations
 
-import io
 import zipfile
 from pathlib import Path
 

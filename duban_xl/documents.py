@@ -10,6 +10,7 @@ so a crash never leaves half a .docx where a clerk expects a document.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
 import zipfile
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from lxml.etree import XMLSyntaxError
 from . import bulletin, clock, remind
 from .dates import cn_date, day_of_month, issue_date, quarter_end, workday_on_or_after
 from . import docx_templates as tpl
-from .contract import DEFAULT_RULES, Col, Eligibility, FeedbackMode, UnitCategory, format_item_no
+from .contract import Col, Eligibility, FeedbackMode, UnitCategory, format_item_no
 from .deadlines import effective_deadlines
 from .bundled import templates_folder
 from .errors import BadTemplate, UnknownItem
@@ -33,7 +34,25 @@ from .xlsx.atomic import atomic_path
 from .ledger import Ledger, Params, split_units
 
 ADDRESSEE_ALL = "各乡（镇）人民政府、街道办事处，县政府直属各单位："
-DATE_BLANK = "    年  月  日"
+# 版记 抄送 as the source document (云政办发〔2022〕24号) has it; staff may change it in the template context
+COPY_TO = "县委各部门，县人大办、政协办，县人武部，县法院，县检察院，各群众团体。"
+TITLE_CHARS = 20  # characters of 2号 小标宋 in the 156 mm line
+TITLE_BREAK_BEFORE = ("关于", "县政府督查工作", "考评得分", "交办单办理", "督查事项办理", "办理情况")
+TITLE_BREAK_AFTER = ("关于", "督查室")
+# 三、考评标准 of the source document, clause by clause, as the ranking bulletin quotes it (四、评分依据)
+SCORING_CLAUSES = (
+    "（一）不按要求配合开展督查工作或无正当理由拒不接收督查任务的单位，每次扣5分。",
+    "（二）按时办结并按时反馈的每件加2分，提前办结并反馈的在此基础上再加1分；按时办结但未按时反馈的每件扣1分；"
+    "办理进度滞后的，每通报1次扣1分；未按时完成交办事项且无正当理由的，每件扣3分。一项交办任务涉及多家责任单位的，"
+    "均实行一样的加分或扣分。年度内同一单位如出现3次没有按时办结且无正当理由的，建议取消当年评优评先资格。",
+    "（三）反馈材料不符合格式要求，或反馈材料事实表述不清、内容不完整、数据不准确、针对性不强的，每件扣1分；"
+    "报送内容弄虚作假的，每件扣10分。",
+    "（四）交办督办事项受到县政府主要领导批示肯定的，每件加2分；受到县政府、县政府督查室通报表扬的，每次加3分；"
+    "被通报批评的，每次扣3分。受到丽水市政府、督查室或有关部门通报表扬的，每次加5分；被通报批评的，每次扣5分。"
+    "受到省级以上部门通报表扬的，每次加10分；被通报批评的，每次扣10分。",
+    "（五）对在督查中发现的其他问题，酌情扣分；发现弄虚作假的，加倍扣分。",
+    "（六）临时性机构的加扣分主体为该机构所在县直单位。",
+)
 QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -56,6 +75,47 @@ def safe_filename(name: str) -> str:
     """A file name Windows accepts: no \\ / : * ? " < > |, no trailing dot or space."""
     cleaned = _UNSAFE_IN_NAME.sub("_", name).rstrip(" .")
     return cleaned or "_"
+
+
+def plan_citation(year: int) -> str:
+    """How a clerk cites the rules: the year's 实施方案 (for 2022 云政办发〔2022〕24号) by its title."""
+    return f"《{year}年度县政府督查工作实施方案》"
+
+
+def _width(text: str) -> float:
+    """Width in Chinese characters: digits and Latin letters are half as wide."""
+    return sum(0.5 if ord(ch) < 0x2E80 else 1.0 for ch in text)
+
+
+def title_lines(text: str, chars: int = TITLE_CHARS) -> str:
+    """A title longer than one line, broken where the words allow (GB/T 9704 7.3.1: 回行时词意完整).
+
+    Breaks only at the known word boundaries (before 关于, after 督查室 …); the fewest lines,
+    as even as possible, the first line the longer on a tie. Without a fitting break the
+    title is left to wrap.
+    """
+    if _width(text) <= chars:
+        return text
+    cuts = sorted({i + (len(word) if after else 0)
+                   for words, after in ((TITLE_BREAK_BEFORE, False), (TITLE_BREAK_AFTER, True))
+                   for word in words for i in _find_all(text, word)} - {0, len(text)})
+    best: tuple | None = None
+    for count in (1, 2):
+        for chosen in itertools.combinations(cuts, count):
+            lines = [text[a:b] for a, b in zip((0, *chosen), (*chosen, len(text)))]
+            widths = [_width(line) for line in lines]
+            if max(widths) > chars:
+                continue
+            key = (max(widths), max(widths) - min(widths), -widths[0])
+            if best is None or key < best[0]:
+                best = (key, lines)
+        if best:
+            return "\n".join(best[1])
+    return text
+
+
+def _find_all(text: str, word: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(word), text)]
 
 
 def _text(value: Any) -> str:
@@ -236,11 +296,9 @@ def render_feedback_form(ledger: Ledger, item_no: str, unit: str, out_dir: Path,
     matters.append(_sentence(f"完成时限：{_deadline_text(item)}"))
     context = {
         "unit": unit,
-        "office_full": office_name(params.county),
-        "item_no_text": number,
+        "title": title_lines(f"{unit}关于{office_name(params.county)}{number}交办单办理情况的报告"),
         "opening": f"现将{office_name(params.county)}{number}交办单（{subject.rstrip('。')}）办理情况报告如下：",
         "matters": matters,
-        "date_blank": DATE_BLANK,
     }
     name = safe_filename(f"反馈报告_{number}_{unit}.docx")
     return render_docx(tpl.FEEDBACK_FORM, context, Path(out_dir) / name, templates_dir)
@@ -271,38 +329,45 @@ def render_monthly_bulletin(b: bulletin.MonthlyBulletin, out_dir: Path, template
                f"按时办结率{_rate(totals[bulletin.ON_TIME_RATE])}。现将{month_text}督查事项办理情况通报如下：")
     praise = [{"unit": _text(r[Col.UNIT]), "kind": _text(r[Col.EVENT_TYPE]), "reason": _text(r[Col.REASON]),
                "date": format_date(r[Col.DATE])} for _, r in b.praise.iterrows()]
+    plan = plan_citation(year)
     requirements = [
         "请被通报逾期未办结、进度滞后和未按时反馈的单位高度重视，认真分析原因，"
-        f"向{b.office}书面报告原因及改进意见，加快推进落实（二（六））。",
+        f"向{b.office}书面报告原因及改进意见，加快推进落实。",
         "各承办单位要严格落实“一月一反馈”要求，按时报送经单位主要负责人核签的书面报告；"
         "确因客观原因不能按期办结的，应在到期前书面申请延期。",
-        "逾期未办结且无正当理由、办理进度滞后被通报的，按《考评标准》三（二）扣分，纳入年度考核。",
+        f"逾期未办结且无正当理由、办理进度滞后被通报的，按{plan}“三、考评标准”第（二）项扣分，"
+        "评分结果纳入年度考核。",
     ]
     context = {
         "office_full": office_name(b.county),
         "issue": b.issue,
         "date": format_date(b.date),
-        "month_text": month_text,
+        "title": title_lines(f"{month_text}督查事项办理情况通报"),
         "summary": summary,
         "overdue": _item_rows(b.overdue),
         "lagging": _item_rows(b.lagging),
         "late_feedback": _item_rows(b.late_feedback),
         "praise": praise,
         "requirements": requirements,
+        **_imprint(office_name(b.county), b.date),
     }
     return render_docx(tpl.MONTHLY, context, Path(out_dir) / safe_filename(f"通报_{month_text}.docx"), templates_dir)
 
 
 # ---- 季度排名通报 ----------------------------------------------------------------------------
 
-def _clauses() -> list[dict[str, str]]:
-    """三（一）–（六） as the ranking bulletin's 评分依据: one line per clause."""
-    lines: dict[str, list[str]] = {}
-    for rule in DEFAULT_RULES:
-        lines.setdefault(rule.clause, []).append(rule.content)
-    result = [{"clause": clause, "text": "；".join(texts) + "。"} for clause, texts in lines.items()]
-    result.append({"clause": "三（六）", "text": "临时性机构的加扣分主体为该机构所在县直单位。"})
-    return result
+def ranking_number(params: Params, year: int, quarter: int) -> str:
+    """发文字号 of the ranking bulletin (GB/T 9704 7.2.4: 代字〔年份〕序号, no 第, no leading zero).
+
+    The 代字 is the county's first character + 政督 (云政督); the quarter is the sequence number
+    of the office's ranking bulletins. An office with its own numbering edits it in the document.
+    """
+    return f"{params.county[:1]}政督〔{year}〕{quarter}号"
+
+
+def _imprint(printer: str, date: dt.date) -> dict[str, str]:
+    """版记 (GB/T 9704 7.4): 抄送, 印发机关 and 印发日期 (the day it is issued)."""
+    return {"copy_to": COPY_TO, "printer": printer, "print_date": format_date(date)}
 
 
 def render_quarterly_ranking(ranking: pd.DataFrame, year: int, quarter: int, params: Params, out_dir: Path,
@@ -315,30 +380,35 @@ def render_quarterly_ranking(ranking: pd.DataFrame, year: int, quarter: int, par
     for numeral, category in zip(numerals, UnitCategory.RANKED):
         # ties stay in 单位 sheet order, as the ranking lists them (SPEC «Ranking»)
         frame = ranking[ranking[Col.UNIT_CATEGORY] == category].sort_values(Col.RANK, kind="stable")
-        rows = [{"rank": _number(r[Col.RANK]), "unit": _text(r[Col.UNIT]), "base": _number(r[Col.BASE]),
+        # 未按时办结: every R2E point (三（二）), items finished late included — not only those still open
+        rows = [{"rank": _number(r[Col.RANK]), "unit": _text(r[Col.UNIT]),
                  "quarter": _number(r[f"Q{quarter}"]), "sum": _number(r[Col.SUM_POINTS]),
                  "total": _number(r[Col.TOTAL]), "on_time": _number(r[Col.ON_TIME_COUNT]),
-                 "overdue": _number(r[Col.OVERDUE_COUNT])} for _, r in frame.iterrows()]
+                 "late": _number(r[Col.OVERDUE_COUNT])} for _, r in frame.iterrows()]
         groups.append({"heading": f"{numeral}、{category}考评得分情况", "rows": rows})
     vetoed = ranking[ranking[Col.ELIGIBILITY] == Eligibility.CANCELLED][Col.UNIT].map(_text).tolist()
     if vetoed:
         veto = (f"{'、'.join(vetoed)}年度内已出现{params.veto_count}次及以上未按时办结且无正当理由的情况，"
-                f"根据考评标准三（二），建议取消其{year}年度评优评先资格。")
+                f"根据{plan_citation(year)}“三、考评标准”第（二）项，建议取消其{year}年度评优评先资格。")
     else:
         veto = f"截至本季度末，没有单位年度内出现{params.veto_count}次及以上未按时办结且无正当理由的情况。"
     title = f"关于{year}年{quarter_name}县政府督查工作考评得分情况的通报"
+    date = date or issue_date(quarter_end(year, quarter), params.bulletin_due_day)
     context = {
-        "title": title,
+        "doc_number": ranking_number(params, year, quarter),
+        "title": title_lines(title),
         "addressee": ADDRESSEE_ALL,
-        "opening": (f"根据《{params.county}{year}年度县政府督查工作实施方案》确定的考评标准，督查得分取基准分"
+        "opening": (f"根据{plan_citation(year)}“三、考评标准”，督查得分取基准分"
                     f"{_number(params.base_score)}分，实行分项累计加扣分制，评分结果纳入乡镇（街道）和部门年度考核。"
                     f"现将{year}年{quarter_name}各单位督查工作考评得分及排名情况通报如下："),
         "quarter_name": quarter_name,
         "groups": groups,
         "veto": veto,
-        "clauses": _clauses(),
+        "clauses": [f"依据{plan_citation(year)}“三、考评标准”，督查得分取基准分{_number(params.base_score)}分，"
+                    "在此基础上实行分项累计加扣分制。", *SCORING_CLAUSES],
         "office_full": office_name(params.county),
-        "date": format_date(date or issue_date(quarter_end(year, quarter), params.bulletin_due_day)),
+        "date": format_date(date),
+        **_imprint(office_name(params.county), date),
     }
     name = safe_filename(f"季度排名通报_{year}年第{quarter}季度.docx")
     return render_docx(tpl.QUARTERLY, context, Path(out_dir) / name, templates_dir)
@@ -346,33 +416,43 @@ def render_quarterly_ranking(ranking: pd.DataFrame, year: int, quarter: int, par
 
 # ---- 催办单 ---------------------------------------------------------------------------------
 
-def _days_text(value: Any) -> str:
-    if value is None or pd.isna(value):
-        return ""
-    days = int(value)
-    return f"已逾期{-days}天" if days < 0 else f"{days}天"
+def _reminder_rows(rows: pd.DataFrame) -> list[dict[str, str]]:
+    """One row per item: an item both overdue and unreported is one line, its reasons joined."""
+    items = []
+    for item_no, group in rows.groupby(Col.ITEM_NO, sort=False):
+        first = group.iloc[0]
+        items.append({"item_no": format_item_no(_text(item_no)), "subject": _text(first[Col.SUBJECT]),
+                      "deadline": format_date(first[Col.EFFECTIVE_DEADLINE]),
+                      "kind": "、".join(dict.fromkeys(_text(k) for k in group[remind.KIND])),
+                      "note": "".join(dict.fromkeys(_text(n) for n in group[Col.NOTE]))})
+    return items
+
+
+def _reminder_requirements(kinds: set[str], params: Params) -> list[str]:
+    """What the unit is asked to do: only the paragraphs that apply to its items."""
+    lines = []
+    if remind.DUE_SOON in kinds:
+        lines.append("请你单位对临期事项加快推进，确保在有效时限内办结，并及时报送经单位主要负责人核签的书面报告。")
+    if remind.OVERDUE in kinds:
+        lines.append(f"对已逾期的事项，请尽快书面说明原因、整改措施和办结时间，报{params.office}；"
+                     f"逾期未办结且无正当理由的，按{plan_citation(params.year)}“三、考评标准”第（二）项每件扣3分，"
+                     "并在月度督查通报中通报。")
+    if remind.MONTHLY_MISSING in kinds:
+        lines.append(f"对本月进展反馈未报的事项，请立即补报办理情况，今后于每月{params.feedback_due_day}日前报送。")
+    if kinds & {remind.DUE_SOON, remind.OVERDUE}:
+        lines.append("确因客观原因不能按期办结的，应在到期前书面说明原因、申请延期，经县政府领导同意后更改办结时限。")
+    return lines or ["请你单位抓紧办理，并按时反馈办理情况。"]
 
 
 def render_reminder(unit: str, rows: pd.DataFrame, as_of: dt.date, params: Params, out_dir: Path,
                     templates_dir: Path | None = None) -> Path:
     """督查催办单 (二（三） 催办) for one unit: items due soon, overdue, or whose monthly report is missing."""
-    items = [{"item_no": format_item_no(_text(r[Col.ITEM_NO])), "subject": _text(r[Col.SUBJECT]),
-              "deadline": format_date(r[Col.EFFECTIVE_DEADLINE]), "days": _days_text(r[remind.DAYS_LEFT]),
-              "kind": _text(r[remind.KIND]), "note": _text(r[Col.NOTE])} for _, r in rows.iterrows()]
-    office = office_name(params.county)
-    requirements = [
-        "请你单位高度重视，对临期事项加快推进，确保在完成时限内办结，并及时报送经单位主要负责人核签的书面报告。",
-        f"对已逾期的事项，请尽快书面说明原因、整改措施和办结时间，报{params.office}；"
-        "逾期未办结且无正当理由的，将按考评标准三（二）每件扣3分，并在月度督查通报中通报。",
-        f"对本月未按时反馈的事项，请立即补报办理情况（每月{params.feedback_due_day}日前反馈）。"
-        "确因客观原因不能按期办结的，应在到期前书面申请延期。",
-    ]
     context = {
-        "office_full": office,
+        "office_full": office_name(params.county),
         "unit": unit,
         "opening": f"截至{format_date(as_of)}，你单位承办的以下督查事项需抓紧办理或反馈，现予催办：",
-        "rows": items,
-        "requirements": requirements,
+        "rows": _reminder_rows(rows),
+        "requirements": _reminder_requirements(set(rows[remind.KIND]), params),
         "date": format_date(workday_on_or_after(as_of)),  # sent on a working day (SPEC «Monthly close…»)
     }
     name = safe_filename(f"催办单_{unit}_{pd.Timestamp(as_of):%Y%m%d}.docx")

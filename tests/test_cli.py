@@ -190,7 +190,7 @@ def test_form_report_then_check_report_flags_only_the_placeholders(capsys, clean
     code, out, _ = run(capsys, "form-report", clean, "2022-001", "--as-of", "2022-07-01", "--out", tmp_path / "docs")
     (form,) = list((tmp_path / "docs").rglob("*.docx"))
     assert code == 0 and "县发展和改革局关于云和县人民政府督查室2022年1号交办单办理情况的报告" in "".join(
-        p.text for p in __import__("docx").Document(form).paragraphs)
+        p.text for p in __import__("docx").Document(form).paragraphs).replace("\n", "")  # the title is broken
     code, out, _ = run(capsys, "check-report", form, "--ledger", clean)
     problems = [line for line in out.splitlines() if line.strip().startswith("- ")]
     assert code == 1 and len(problems) == 3  # only what the unit still has to fill in:

@@ -97,7 +97,7 @@ def rendered(tmp_path_factory, ledger, monthly, ranking, reminder_rows) -> dict[
         "slip": render_slip(ledger, "2022-012", out),
         "form": render_feedback_form(ledger, "2022-012", "县发改局", out, dt.date(2022, 9, 1)),
         "monthly": render_monthly_bulletin(monthly, out),
-        "ranking": render_quarterly_ranking(ranking, 2022, 2, Params(), out, date=dt.date(2022, 7, 10)),
+        "ranking": render_quarterly_ranking(ranking, 2022, 2, Params(), out),  # dated 7-8: 7-10 is a Sunday
         "reminder": render_reminder("县发改局", reminder_rows, dt.date(2022, 7, 5), Params(), out),
     }
 
@@ -148,7 +148,29 @@ def test_every_document_has_the_official_layout(rendered, kind):
     assert style_value(body, lambda s: s.paragraph_format.line_spacing).pt == pytest.approx(28.95)
     assert east_asia(styles[tpl.HEADING_1]) == "黑体"
     assert east_asia(styles[tpl.HEADING_2]) == "楷体_GB2312"
-    assert document.paragraphs[0].style.name in (tpl.TITLE, tpl.MASTHEAD)
+    assert document.paragraphs[0].style.name in (tpl.TITLE, tpl.MASTHEAD, tpl.FORM_LETTERHEAD)
+
+    # 22 lines of 28 characters (GB/T 9704 7.2): a line grid and 3号 condensed to a 15.75 pt advance
+    grid = section._sectPr.find(qn("w:docGrid"))
+    assert (grid.get(qn("w:type")), grid.get(qn("w:linePitch"))) == ("lines", "579")
+    condensed = styles["Normal"].element.rPr.find(qn("w:spacing"))
+    assert 28 * (16 + int(condensed.get(qn("w:val"))) / 20) <= 156 / 25.4 * 72 < 29 * 15.75
+    # the signature keeps with the text above it; table rows never split, header rows repeat
+    assert styles[tpl.BODY_LAST].paragraph_format.keep_with_next
+    assert styles[tpl.SIGNATURE].paragraph_format.keep_with_next
+    signature = next(i for i, p in enumerate(document.paragraphs) if p.style.name == tpl.SIGNATURE)
+    assert [p.style.name for p in document.paragraphs[signature - 2:signature]] == [tpl.BODY_LAST] * 2
+    for table in document.tables:
+        assert all(row._tr.trPr is not None and row._tr.trPr.find(qn("w:cantSplit")) is not None
+                   for row in table.rows)
+        for cell in table.rows[-1].cells:  # never justified: a narrow cell would spread its characters out
+            align = style_value(cell.paragraphs[0].style, lambda s: s.paragraph_format.alignment)
+            assert align in (WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT)
+    # a stock Windows PC has 仿宋 / 楷体 / 华文中宋, not the GB2312 fonts: the font table names them
+    with zipfile.ZipFile(path) as package:
+        fonts = package.read("word/fontTable.xml").decode("utf-8")
+    for font, alt in (("仿宋_GB2312", "仿宋"), ("楷体_GB2312", "楷体"), ("方正小标宋简体", "华文中宋")):
+        assert re.search(f'w:name="{font}"><w:altName w:val="{alt}"/>', fonts), font
 
     # Page numbers «— 1 —»: odd pages right, even pages left, a real PAGE field in each.
     assert document.settings.odd_and_even_pages_header_footer
@@ -228,14 +250,13 @@ def test_feedback_form_follows_the_attachment(rendered):
     path = rendered["form"]
     assert path.name == "反馈报告_2022年12号_县发改局.docx"
     lines = texts(path)
-    assert lines[:3] == ["县发改局关于云和县人民政府督查室2022年12号交办单办理情况的报告", "县人民政府督查室：",
+    assert lines[:4] == ["县发改局", "县发改局关于云和县人民政府督查室\n2022年12号交办单办理情况的报告", "县人民政府督查室：",
                          "现将云和县人民政府督查室2022年12号交办单（完成城区老旧小区改造5个）办理情况报告如下："]
-    assert lines[3:7] == ["一、办理事项", "1. 完成城区老旧小区改造5个。", "2. 工作要求：每月报送改造进度。",
-                          "3. 完成时限：2022年9月30日（经批准延期，原完成时限为2022年8月31日）。"]
-    assert lines[7:13] == ["二、办理进展情况", "1. ××××××。", "2. ××××××。",
-                           "三、下步工作安排", "1. ××××××。", "2. ××××××。"]
-    assert lines[13] == "县发改局（盖章）"
-    assert lines[14].strip() == "年  月  日"
+    assert lines[4:9] == ["一、办理事项", "1. 完成城区老旧小区改造5个。", "2. 工作要求：每月报送改造进度。",
+                          "3. 完成时限：2022年9月30日（经批准延期，原完成时限为2022年8月31日）。", "……"]
+    assert lines[9:17] == ["二、办理进展情况", "1. ××××××。", "2. ××××××。", "……",
+                           "三、下步工作安排", "1. ××××××。", "2. ××××××。", "……"]
+    assert lines[17:] == ["县发改局", "20××年　月　日"]  # the unit seals its 落款; the date is written by hand
     styles = {p.text: p.style.name for p in docx.Document(str(path)).paragraphs}
     assert styles["二、办理进展情况"] == tpl.HEADING_1
 
@@ -270,7 +291,12 @@ def test_monthly_bulletin_lists_every_section_with_the_input_figures(rendered):
     # 三、未按时反馈事项 is empty: it says 无。 right under its heading.
     assert lines[lines.index("三、未按时反馈事项") + 1] == "无。"
     assert any("报告原因及改进意见" in line for line in lines)
-    assert lines[-2:] == ["云和县人民政府督查室", "2022年7月8日"]
+    assert any("按《2022年度县政府督查工作实施方案》“三、考评标准”第（二）项扣分" in line for line in lines)
+    assert not any("《考评标准》" in line or "（二（六））" in line for line in lines)
+    assert lines[-4:-2] == ["云和县人民政府督查室", "2022年7月8日"]
+    # 版记 (GB/T 9704 7.4) as the source document has it
+    assert lines[-2:] == ["抄送：县委各部门，县人大办、政协办，县人武部，县法院，县检察院，各群众团体。",
+                          "云和县人民政府督查室\t2022年7月8日印发"]
 
 
 # ---- 季度排名通报 -------------------------------------------------------------------------------
@@ -280,20 +306,25 @@ def test_quarterly_ranking_has_a_table_per_group_and_names_vetoed_units(rendered
     assert path.name == "季度排名通报_2022年第2季度.docx"
     document = docx.Document(str(path))
     lines = texts(path)
-    assert lines[0] == "关于2022年第二季度县政府督查工作考评得分情况的通报"
+    assert lines[:3] == ["云和县人民政府督查室", "云政督〔2022〕2号",  # 版头 and 发文字号
+                         "关于2022年第二季度县政府督查工作\n考评得分情况的通报"]  # broken between words
     assert "一、乡镇（街道）考评得分情况" in lines and "二、县直部门考评得分情况" in lines
     towns, departments = document.tables
     assert table_rows(towns) == [
-        ["排名", "单位", "基准分", "第二季度加减分", "累计加减分", "总分", "按时办结（件）", "逾期未办结（件）"],
-        ["1", "崇头镇", "100", "3", "5", "105", "3", "0"]]
-    assert table_rows(departments)[1:] == [["1", "县财政局", "100", "1", "3", "103", "2", "0"],
-                                           ["2", "县发改局", "100", "-6.5", "-9.5", "90.5", "1", "3"]]
+        ["排名", "单位", "第二季度\n加减分", "累计\n加减分", "总分", "按时办结\n（件）", "未按时\n办结（件）"],
+        ["1", "崇头镇", "3", "5", "105", "3", "0"]]
+    assert table_rows(departments)[1:] == [["1", "县财政局", "1", "3", "103", "2", "0"],
+                                           ["2", "县发改局", "-6.5", "-9.5", "90.5", "1", "3"]]
+    figures = departments.rows[1].cells[2].paragraphs[0].style
+    assert style_value(figures, lambda s: s.paragraph_format.alignment) == WD_ALIGN_PARAGRAPH.RIGHT
     veto = lines[lines.index("三、评优评先资格") + 1]
     assert veto.startswith("县发改局年度内已出现3次及以上") and "建议取消其2022年度评优评先资格" in veto
-    basis = lines[lines.index("四、评分依据") + 1:]
-    assert [line[:5] for line in basis[:6]] == ["三（一）　", "三（二）　", "三（三）　", "三（四）　", "三（五）　",
-                                                "三（六）　"]
-    assert "未按时完成交办事项且无正当理由，每件扣3分" in basis[1]
+    basis = lines[lines.index("四、评分依据") + 1:-4]
+    assert basis[0].startswith("依据《2022年度县政府督查工作实施方案》“三、考评标准”，督查得分取基准分100分")
+    assert [line[:3] for line in basis[1:]] == ["（一）", "（二）", "（三）", "（四）", "（五）", "（六）"]
+    assert "未按时完成交办事项且无正当理由的，每件扣3分" in basis[2] and "按事件分值" not in "".join(basis)
+    assert lines[-4:-2] == ["云和县人民政府督查室", "2022年7月8日"]
+    assert lines[-2].startswith("抄送：") and lines[-1] == "云和县人民政府督查室\t2022年7月8日印发"
 
 
 # ---- 催办单 ------------------------------------------------------------------------------------
@@ -304,12 +335,30 @@ def test_reminder_lists_the_units_items_firmly(rendered, reminder_rows, tmp_path
     lines = texts(path)
     assert lines[:2] == ["云和县人民政府督查室督查催办单", "县发改局："]
     rows = table_rows(docx.Document(str(path)).tables[0])
-    assert rows == [["交办单号", "督查事项", "有效时限", "剩余天数", "催办类型", "说明"],
-                    ["2022年3号", "崇头镇污水管网提升", "2022年6月30日", "已逾期5天", "逾期", "请说明逾期原因"],
-                    ["2022年12号", "完成城区老旧小区改造5个", "2022年7月8日", "3天", "临期", ""]]
+    assert rows == [["交办单号", "督查事项", "有效时限", "催办类型", "说明"],
+                    ["2022年3号", "崇头镇污水管网提升", "2022年6月30日", "逾期", "请说明逾期原因"],
+                    ["2022年12号", "完成城区老旧小区改造5个", "2022年7月8日", "临期", ""]]
     assert any("每件扣3分" in line for line in lines)
+    assert not any("进展反馈未报" in line for line in lines)  # nothing of this unit is unreported
     odd = render_reminder("县住建局/城建科", reminder_rows, dt.date(2022, 7, 5), Params(), tmp_path)
     assert odd.name == "催办单_县住建局_城建科_20220705.docx" and odd.is_file()
+
+
+def test_reminder_joins_an_items_reasons_and_says_only_what_applies(tmp_path):
+    rows = pd.DataFrame([
+        {"交办单号": "2022-044", "督查事项": "城乡供水一体化", "有效时限": pd.Timestamp("2022-06-20"),
+         "剩余天数": -5, "催办类型": "逾期", "说明": "已超过有效时限5天，请尽快办结并说明逾期原因。"},
+        {"交办单号": "2022-044", "督查事项": "城乡供水一体化", "有效时限": pd.Timestamp("2022-06-20"),
+         "剩余天数": -5, "催办类型": "本月反馈未报", "说明": "6月份进展反馈应于2022年6月5日前报送，已逾期未报，请立即报送。"},
+    ])
+    path = render_reminder("县水利局", rows, dt.date(2022, 6, 25), Params(), tmp_path)
+    table = table_rows(docx.Document(str(path)).tables[0])
+    assert table[1:] == [["2022年44号", "城乡供水一体化", "2022年6月20日", "逾期、本月反馈未报",
+                          "已超过有效时限5天，请尽快办结并说明逾期原因。6月份进展反馈应于2022年6月5日前报送，已逾期未报，请立即报送。"]]
+    lines = texts(path)
+    assert not any("临期" in line for line in lines)
+    assert any("立即补报" in line for line in lines) and any("每件扣3分" in line for line in lines)
+    assert lines[-1] == "2022年6月27日"  # 6-25 is a Saturday: sent the Monday after
 
 
 # ---- templates staff restyle ---------------------------------------------------------------
@@ -339,7 +388,7 @@ def test_render_docx_escapes_text_and_replaces_the_file_atomically(tmp_path):
     out = tmp_path / "催办单.docx"
     out.write_bytes(b"old")
     context = {"office_full": "云和县人民政府督查室", "unit": "A&B<局>", "opening": "x", "rows": [],
-               "requirements": [], "date": "2022年7月1日"}
+               "requirements": ["y"], "date": "2022年7月1日"}
     render_docx(tpl.REMINDER, context, out)
     assert texts(out)[1] == "A&B<局>："
     assert [p.name for p in tmp_path.iterdir()] == ["催办单.docx"]

@@ -56,18 +56,39 @@ def parse_quarter(quarter: str) -> tuple[int, int]:
 # ---- 校验 -------------------------------------------------------------------------
 
 def load_valid(path: Path, as_of: dt.date, progress: Progress = None) -> tuple[Ledger, Report]:
-    """Read and validate; stop (LedgerInvalid) when the ledger has errors.
+    """Read and validate; stop (LedgerInvalid) when the ledger has errors."""
+    ledger = read_ledger(path, progress=progress)
+    return ledger, require_valid(ledger, as_of, progress)
+
+
+def require_valid(ledger: Ledger, as_of: dt.date, progress: Progress = None) -> Report:
+    """The refusal every command but 校验 makes: LedgerInvalid when the ledger has errors.
 
     A command may look back (score as of 2022-06-30 a ledger kept up to
     December): data entered up to today is not "in the future", so the
     ledger is validated as of the later of ``as_of`` and today.
     """
-    ledger = read_ledger(path, progress=progress)
     _say(progress, "校验台账")
     report = validate(ledger, max(as_of, clock.today()))
     if not report.ok:
         raise LedgerInvalid(report)
-    return ledger, report
+    return report
+
+
+@dataclass(frozen=True)
+class Writes:
+    """What a command puts into a ledger: the CLI writes it to the file (safe writer), a button to the open book."""
+
+    sheets: Sequence = ()  # OwnedSheet: output sheets, replaced whole
+    marks: Sequence = ()  # CellMark: bad cells (red fill + comment)
+    rows: Sequence = ()  # RowsReplacement: records replaced by key (通报记录)
+
+
+def _write(path: Path, writes: Writes, ledger: Ledger, target: Path | None = None):
+    from .xlsx.transaction import write_workbook
+
+    return write_workbook(path, target=target, sheets=writes.sheets, marks=writes.marks,
+                          replace_rows=writes.rows, expected=ledger.fingerprint)
 
 
 def copy_path(path: Path, purpose: str) -> Path:
@@ -84,22 +105,24 @@ class Validation:
 def validate_workbook(path: Path, as_of: dt.date, write: WriteMode = None, progress: Progress = None) -> Validation:
     """校验: findings for the ledger; optionally the 校验结果 sheet and marked cells."""
     ledger = read_ledger(path, progress=progress)
-    _say(progress, "校验台账")
-    report = validate(ledger, as_of)
+    report, writes = validate_ledger(ledger, as_of, progress)
     if not write:
         return Validation(report)
+    _say(progress, "写入校验结果")
+    result = _write(path, writes, ledger, None if write == "in_place" else copy_path(path, "校验结果"))
+    return Validation(report, result.path)
+
+
+def validate_ledger(ledger: Ledger, as_of: dt.date, progress: Progress = None) -> tuple[Report, Writes]:
+    """校验 of a ledger already read: the findings, the 校验结果 sheet and the bad cells to mark."""
     from .sheets import findings_sheet
     from .xlsx.marks import CellMark
-    from .xlsx.transaction import write_workbook
 
-    _say(progress, "写入校验结果")
+    _say(progress, "校验台账")
+    report = validate(ledger, as_of)
     marks = [CellMark(f.sheet, f.cell, f"{f.level}：{f.message}\n建议：{f.suggestion}")
              for f in report.sorted() if f.cell]
-    result = write_workbook(
-        path, target=None if write == "in_place" else copy_path(path, "校验结果"),
-        sheets=[findings_sheet(report)],
-        marks=marks, expected=ledger.fingerprint)
-    return Validation(report, result.path)
+    return report, Writes(sheets=[findings_sheet(report)], marks=marks)
 
 
 # ---- 考评赋分 ---------------------------------------------------------------------
@@ -115,24 +138,28 @@ class Scoring:
 def score_workbook(path: Path, as_of: dt.date, write: WriteMode = None, csv_dir: Path | None = None,
                    progress: Progress = None) -> Scoring:
     """三、考评标准: every point with its evidence, and the ranking by group."""
-    from .score import score
-    from .score_sheets import result_sheets, write_csv
-    from .xlsx.transaction import write_workbook
+    from .score_sheets import write_csv
 
-    ledger, _ = load_valid(path, as_of, progress)
-    _say(progress, "计算得分")
-    result = score(ledger, as_of)
+    ledger = read_ledger(path, progress=progress)
+    result, writes = score_ledger(ledger, as_of, progress)
     scoring = Scoring(ledger, result)
     if csv_dir:
         scoring.csv_files = write_csv(result, csv_dir)
     if write:
         _say(progress, "写入得分明细和季度排名")
-        written = write_workbook(
-            path, target=None if write == "in_place" else copy_path(path, "得分"),
-            sheets=result_sheets(result),
-            expected=ledger.fingerprint)
-        scoring.written = written.path
+        scoring.written = _write(path, writes, ledger, None if write == "in_place" else copy_path(path, "得分")).path
     return scoring
+
+
+def score_ledger(ledger: Ledger, as_of: dt.date, progress: Progress = None) -> tuple[object, Writes]:
+    """考评 of a ledger already read (refused while it has errors): the result and its two sheets."""
+    from .score import score
+    from .score_sheets import result_sheets
+
+    require_valid(ledger, as_of, progress)
+    _say(progress, "计算得分")
+    result = score(ledger, as_of)
+    return result, Writes(sheets=result_sheets(result))
 
 
 def rank_quarter(path: Path, quarter: str, as_of: dt.date | None = None, out: Path | None = None,
@@ -173,26 +200,40 @@ def issue_bulletin(path: Path, month: str, date: dt.date | None = None, as_of: d
     The Word template is checked before the ledger is touched.
     """
     from . import docx_templates as tpl
-    from .bulletin import bulletin_records_replacement, monthly_bulletin
-    from .documents import check_template, render_monthly_bulletin
-    from .sheets import monthly_sheet
-    from .xlsx.rows import RowsReplacement
-    from .xlsx.transaction import write_workbook
+    from .documents import check_template
 
     templates = office_templates(path, templates)
-    ledger, _ = load_valid(path, as_of or clock.today(), progress)
-    _say(progress, "生成月度通报")
-    b = monthly_bulletin(ledger, month, date)
+    ledger = read_ledger(path, progress=progress)
+    b, writes = bulletin_ledger(ledger, month, date, as_of, progress)
     if dry_run:
         return Bulletin(b)
     check_template(tpl.MONTHLY, templates)
     _say(progress, "写入台账（月度通报、通报记录）")
-    written = write_workbook(
-        path, sheets=[monthly_sheet(b)],
-        replace_rows=[RowsReplacement(**bulletin_records_replacement(b))], expected=ledger.fingerprint)
+    written = _write(path, writes, ledger)
+    return Bulletin(b, written.path, bulletin_document(b, path, month, out, progress, templates))
+
+
+def bulletin_ledger(ledger: Ledger, month: str, date: dt.date | None = None, as_of: dt.date | None = None,
+                    progress: Progress = None) -> tuple[object, Writes]:
+    """一月一通报 of a ledger already read (refused while it has errors): the 月度通报 sheet and 通报记录 rows."""
+    from .bulletin import bulletin_records_replacement, monthly_bulletin
+    from .sheets import monthly_sheet
+    from .xlsx.rows import RowsReplacement
+
+    require_valid(ledger, as_of or clock.today(), progress)
+    _say(progress, "生成月度通报")
+    b = monthly_bulletin(ledger, month, date)
+    return b, Writes(sheets=[monthly_sheet(b)],
+                     rows=[RowsReplacement(**bulletin_records_replacement(b))])
+
+
+def bulletin_document(b, ledger_path: Path, month: str, out: Path | None = None, progress: Progress = None,
+                      templates: Path | None = None) -> Path:
+    """The Word 通报 in the month's folder beside the ledger (督查输出/2022年6月/), from the office's templates."""
+    from .documents import render_monthly_bulletin
+
     _say(progress, "生成通报文件")
-    document = render_monthly_bulletin(b, month_folder(path, month, out), templates)
-    return Bulletin(b, written.path, document)
+    return render_monthly_bulletin(b, month_folder(ledger_path, month, out), office_templates(ledger_path, templates))
 
 
 # ---- 交办 / 催办 -------------------------------------------------------------------
@@ -352,6 +393,15 @@ def verify_archive(zip_path: Path) -> list[str]:
     from .archive import verify_archive as verify
 
     return verify(zip_path)
+
+
+# ---- 按钮: the macro-enabled copy ------------------------------------------------------------
+
+def setup_buttons(path: Path, out: Path | None = None, interpreter: str | None = None):
+    """SPEC «Buttons in the workbook»: <ledger>.xlsm with the 督查 button bar (xl_setup.Setup)."""
+    from .xl_setup import setup_workbook
+
+    return setup_workbook(path, out, interpreter)
 
 
 # ---- 立项: a new ledger ----------------------------------------------------------------

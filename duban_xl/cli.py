@@ -359,6 +359,26 @@ def archive(ledger: Path | None, month: str | None, verify: Path | None, out: Pa
     show.print(f"已归档：{path}")
 
 
+@cli.command(name="xl-setup")
+@LEDGER
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="按钮工作簿（默认台账旁同名 .xlsm）。The macro-enabled copy (default: <ledger>.xlsm).")
+@click.option("--interpreter", default=None,
+              help="按钮使用的 Python（默认本机运行 duban 的 pythonw.exe）。Interpreter the buttons run (INTERPRETER_WIN).")
+def xl_setup(ledger: Path, out: Path | None, interpreter: str | None) -> None:
+    """在台账上加「督查」按钮栏：另存为启用宏的 .xlsm（原 .xlsx 保留）。Buttons in the workbook.
+
+    例：duban xl-setup 督查台账.xlsx
+    """
+    made = api.setup_buttons(ledger, out, interpreter)
+    show.print(f"已生成按钮工作簿：{made.workbook}（按钮：{'、'.join(made.buttons)}）")
+    show.print(f"按钮模块：{made.launcher}（请与工作簿放在同一文件夹）")
+    if made.interpreter:
+        show.print(f"按钮使用的 Python：{made.interpreter}")
+    else:
+        show.print("未指定按钮使用的 Python：将使用 xlwings 的设置（默认 PATH 上的 python）。可用 --interpreter 指定。")
+
+
 @cli.command()
 @click.option("--out", "folder", type=click.Path(path_type=Path, file_okay=False), default=Path("out/demo"),
               show_default=True, help="演示输出目录。")

@@ -135,6 +135,13 @@ class FolderNotEmpty(BadArgument):
     english = "the folder is not empty"
 
 
+class ForeignMacros(DubanError):
+    """xl-setup on a workbook that already carries a VBA project of its own: never overwritten."""
+
+    code = "foreign_macros"
+    english = "the workbook already has its own VBA project"
+
+
 class LedgerInvalid(DubanError):
     """The ledger has validation errors, so a result computed from it would be wrong.
 

@@ -1,108 +1,322 @@
-"""Buttons inside the ledger workbook (xlwings, optional extra ``duban_xl[excel]``).
+"""The buttons inside the ledger workbook (xlwings, optional extra ``duban_xl[excel]``).
 
-A button's macro: ``RunPython "import duban_xl.xl as x; x.validate_button()"``
-(or ``x.score_button()``), through the xlwings add-in. While Excel has the
-workbook open, we must not save the file behind Excel's back: values are read
-from the open book's ranges and results are written back through xlwings, and
-the clerk saves as usual. The work itself is ``run_validate`` / ``run_score``:
-pure functions over the sheets' cell values, the same code as the CLI.
+`duban xl-setup` binds every button of the 督查 bar to xlwings' ``SampleCall``
+macro, which runs ``import <workbook name>; <workbook name>.main()``; that
+module re-exports ``main`` from here, and ``main`` runs the button Excel names
+as ``Application.Caller`` (by its caption). Each button does what the CLI does,
+through ``api`` (same checks, same refusals, same sheets), on the *open* book:
+values are read from its ranges and results written back through xlwings —
+never saved behind Excel's back; the clerk saves as usual. Progress goes to the
+status bar, the summary to a message box, and any error is one Chinese message.
 """
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import tempfile
+import traceback
+from pathlib import Path
+from typing import Callable
 
-import pandas as pd
-
-from .contract import Sheet
-from .errors import DubanError
-from .findings import Report
-from .reader import ledger_from_rows
-from .validate import validate
+TITLE = "督查台账"
 
 
-@dataclass
-class ButtonResult:
-    message: str  # shown in a message box
-    sheets: dict[str, pd.DataFrame] = field(default_factory=dict)  # output sheets to (re)write
-    marks: list[tuple[str, str]] = field(default_factory=list)  # (sheet, cell) to colour red
+class Unavailable(Exception):
+    """A button whose command this installation does not have yet (收件, 本月结账)."""
 
 
-def run_validate(rows_by_sheet: dict[str, list[list]], as_of: dt.date) -> ButtonResult:
-    """校验 button: the 校验结果 sheet and the cells to mark."""
-    try:
-        ledger = ledger_from_rows(rows_by_sheet)
-    except DubanError as exc:
-        return ButtonResult(exc.message)
-    report = validate(ledger, as_of)
-    return ButtonResult(report.summary(), {Sheet.FINDINGS: report.frame()},
-                        [(f.sheet, f.cell) for f in report.findings if f.cell])
-
-
-def run_score(rows_by_sheet: dict[str, list[list]], as_of: dt.date) -> ButtonResult:
-    """考评 button: 得分明细 and 季度排名, refused (with the reason) while the ledger has errors."""
-    from .contract import SCORE_DETAIL_COLUMNS
-    from .score import score
-
-    try:
-        ledger = ledger_from_rows(rows_by_sheet)
-    except DubanError as exc:
-        return ButtonResult(exc.message)
-    report: Report = validate(ledger, as_of)
-    if not report.ok:
-        return ButtonResult(f"{report.summary()} 请先点“校验”查看并修改。", {Sheet.FINDINGS: report.frame()})
-    result = score(ledger, as_of)
-    return ButtonResult(f"已计算 {len(result.detail)} 条得分明细（截至 {as_of:%Y-%m-%d}）。",
-                        {Sheet.RANKING: result.ranking, Sheet.SCORE_DETAIL: result.detail[list(SCORE_DETAIL_COLUMNS)]})
-
-
-def _rgb(hex_colour: str) -> tuple[int, int, int]:
-    """'FF1F4E78' or '1F4E78' → (31, 78, 120), as xlwings takes colours."""
-    digits = hex_colour[-6:]
-    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
-
-
-# ---- the xlwings edge: runs inside Excel (tests: xlwings' in-memory engine) -------
+# ---- reading and writing the open book ------------------------------------------------------
 
 def _read_book(book) -> dict[str, list[list]]:
     return {sheet.name: sheet.used_range.options(ndim=2).value or [] for sheet in book.sheets}
 
 
-def _show(book, result: ButtonResult) -> None:
-    from .sheet_style import HEADER_FILL, quote_formula_text
-    from .xlsx.styles import MARK_FILL
+def _ledger(book):
+    from .reader import ledger_from_rows
 
+    return ledger_from_rows(_read_book(book), source=book.name)
+
+
+def _rgb(hex_colour: str | None) -> tuple[int, int, int] | None:
+    """'FF1F4E78' or '1F4E78' → (31, 78, 120), as xlwings takes colours; None for no colour."""
+    if not hex_colour or not isinstance(hex_colour, str) or len(hex_colour) < 6:
+        return None
+    digits = hex_colour[-6:]
+    return int(digits[0:2], 16), int(digits[2:4], 16), int(digits[4:6], 16)
+
+
+def _looks(cell) -> tuple:
+    """(fill, font colour, bold, number format) of an openpyxl cell or palette CellStyle."""
+    fill = cell.fill.fgColor.rgb if cell.fill is not None and cell.fill.fill_type == "solid" else None
+    font = cell.font
+    colour = font.color.rgb if font is not None and font.color is not None and font.color.type == "rgb" else None
+    return _rgb(fill), _rgb(colour), bool(font is not None and font.b), cell.number_format or "General"
+
+
+def render(owned) -> tuple[list[list], dict[tuple[int, int], tuple], dict[int, float], list[str], dict]:
+    """An output sheet (``OwnedSheet``) as the file writer would write it: values, looks, widths, merges, links.
+
+    ``build`` fills a scratch openpyxl sheet exactly as for the file; a ``body``
+    (big tables) adds its rows with the palette's looks.
+    """
+    from openpyxl import Workbook
+    from openpyxl.utils.cell import column_index_from_string
+
+    from .sheet_style import quote_formula_text
+
+    ws = Workbook().active
+    owned.build(ws)
+    values: dict[tuple[int, int], object] = {}
+    looks: dict[tuple[int, int], tuple] = {}
+    links: dict[tuple[int, int], str] = {}
+    for row in ws.iter_rows():
+        for cell in row:
+            if cell.value is not None:
+                values[cell.row, cell.column] = cell.value
+            look = _looks(cell)
+            if look != (None, None, False, "General"):
+                looks[cell.row, cell.column] = look
+            if cell.hyperlink is not None and cell.hyperlink.location:
+                links[cell.row, cell.column] = cell.hyperlink.location
+    body = owned.body
+    if body is not None:
+        for i, row in enumerate(body.rows):
+            for j, value in enumerate(row):
+                at = (body.first_row + i, j + 1)
+                if value is not None and value == value:  # NaN is a blank cell
+                    values[at] = value
+                style = body.palette[body.cell_styles.get((i, j), body.column_styles[j])]
+                look = _looks(style) if style.font is not None or style.fill is not None else (None, None, False, style.number_format)
+                if look != (None, None, False, "General"):
+                    looks[at] = look
+        links.update({(body.first_row + i, j + 1): target for (i, j), target in body.links.items()})
+    height = max((r for r, _ in values), default=1)
+    width = max((c for _, c in values), default=1)
+    grid = [[quote_formula_text(values.get((r, c))) for c in range(1, width + 1)] for r in range(1, height + 1)]
+    widths = {column_index_from_string(letter): dim.width for letter, dim in ws.column_dimensions.items()
+              if dim.customWidth and dim.width}
+    merges = [str(r) for r in ws.merged_cells.ranges]
+    return grid, looks, widths, merges, links
+
+
+def _show_sheet(book, owned) -> None:
+    """Replace (or add, as the file writer does: first tab when ``first``) one output sheet in the open book."""
+    grid, looks, widths, merges, links = render(owned)
     names = [s.name for s in book.sheets]
-    # each new sheet goes in front, so add them last-first to keep the result's order (季度排名 first)
-    for name, frame in reversed(list(result.sheets.items())):
-        sheet = book.sheets[name] if name in names else book.sheets.add(name, before=book.sheets[0])
+    if owned.name in names:
+        sheet = book.sheets[owned.name]
         sheet.clear()
-        values = [list(frame.columns)] + [[quote_formula_text(v) for v in row] for row in frame.itertuples(index=False)]
-        sheet.range("A1").value = values
-        # The header's width comes from the frame, not from reading back what was just
-        # written: xlwings' in-memory (remote) engine does not see its own writes.
-        header = sheet.range((1, 1), (1, len(frame.columns)))
-        header.color = _rgb(HEADER_FILL.fgColor.rgb)
-        header.font.color = (255, 255, 255)
-        sheet.autofit()
-    for sheet_name, cell in result.marks:
-        book.sheets[sheet_name].range(cell).color = _rgb(MARK_FILL)  # the red `validate --write` uses
-    book.app.alert(result.message, title="督查台账")
+    elif owned.first:  # where the file writer puts it: 校验结果 as the first tab, the others last
+        sheet = book.sheets.add(owned.name, before=book.sheets[0])
+    else:
+        sheet = book.sheets.add(owned.name, after=book.sheets[len(names) - 1])
+    sheet.range("A1").value = grid
+    for (row, column, count), (fill, font, bold, number_format) in _runs(looks):
+        cells = sheet.range((row, column), (row, column + count - 1))
+        if fill:
+            cells.color = fill
+        if font:
+            cells.font.color = font
+        if bold:
+            cells.font.bold = True
+        if number_format != "General":
+            cells.number_format = number_format
+    for column, width in widths.items():
+        sheet.range((1, column)).column_width = width
+    for merged in merges:
+        sheet.range(merged).merge()
+    for (row, column), target in links.items():
+        sheet.range((row, column)).add_hyperlink(f"#{target}", grid[row - 1][column - 1])
 
 
-def _button(run, book=None) -> None:
-    """Read the open book, run the button's work, show the result. ``book`` is the workbook
-    whose button was clicked (``xw.Book.caller()``) unless given, as tests give one."""
+def _runs(looks: dict[tuple[int, int], tuple]) -> list[tuple[tuple[int, int, int], tuple]]:
+    """Cells of one look side by side in a row, as (row, first column, count): one action per run."""
+    runs: list[tuple[tuple[int, int, int], tuple]] = []
+    for (row, column) in sorted(looks):
+        look = looks[row, column]
+        if runs:
+            (r, c, n), last = runs[-1]
+            if r == row and c + n == column and last == look:
+                runs[-1] = ((r, c, n + 1), look)
+                continue
+        runs.append(((row, column, 1), look))
+    return runs
+
+
+def _mark(book, marks) -> None:
+    from .palette import BAD_FILL
+
+    for mark in marks:
+        cell = book.sheets[mark.sheet].range(mark.cell)
+        cell.color = _rgb(BAD_FILL)  # the red `validate --write` uses
+        try:
+            cell.add_note(f"duban_xl:\n{mark.comment}")
+        except (ValueError, NotImplementedError):  # the user's own note stays; the test engine has no notes
+            pass
+
+
+def _replace_rows(book, job) -> None:
+    """通报记录: this issue's rows replace the earlier ones of the same key, then go below the last used row."""
+    sheet = book.sheets[job.sheet]
+    values = sheet.used_range.options(ndim=2).value or [[]]
+    header = [str(v).strip() if v is not None else "" for v in values[0]]
+    key = header.index(job.key_column)
+    old = [r for r, row in enumerate(values[1:], start=2) if len(row) > key and row[key] == job.key_value]
+    last = max((r for r, row in enumerate(values, start=1) if any(v not in (None, "") for v in row)), default=1)
+    free = old + list(range(last + 1, last + 1 + max(0, len(job.rows) - len(old))))
+    for at, record in zip(free, job.rows):
+        sheet.range((at, 1)).value = [[_cell_value(record.get(name)) for name in header]]
+    for at in free[len(job.rows):]:
+        sheet.range((at, 1), (at, len(header))).clear_contents()
+
+
+def _cell_value(value):
+    from .sheet_style import quote_formula_text
+
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return dt.datetime(value.year, value.month, value.day)
+    return quote_formula_text(value)
+
+
+def _apply(book, writes) -> None:
+    """Write ``api.Writes`` into the open book in the file writer's order: records, sheets, marks."""
+    for job in writes.rows:
+        _replace_rows(book, job)
+    for owned in writes.sheets:
+        _show_sheet(book, owned)
+    _mark(book, writes.marks)
+
+
+def _status(book, text: str | bool) -> None:
+    """Long work shows in Excel's status bar (False gives it back to Excel)."""
+    try:
+        book.app.status_bar = text
+    except NotImplementedError:  # xlwings' in-memory test engine has no status bar
+        pass
+
+
+def _progress(book) -> Callable[[str], None]:
+    return lambda message: _status(book, f"督查：{message}…")
+
+
+# ---- the buttons ---------------------------------------------------------------------------
+
+def validate_button(book=None) -> str:
+    """校验: 校验结果 (first tab) and the bad cells marked red, as `duban validate --write`."""
+    from . import api
+    from .clock import today
+
+    book = _caller(book)
+    report, writes = api.validate_ledger(_ledger(book), today(), _progress(book))
+    _apply(book, writes)
+    return report.summary()
+
+
+def score_button(book=None) -> str:
+    """计分: 季度排名 and 得分明细, as `duban score --write`; refused while the ledger has errors."""
+    from . import api
+    from .clock import today
+
+    book = _caller(book)
+    result, writes = api.score_ledger(_ledger(book), today(), _progress(book))
+    _apply(book, writes)
+    return f"已计算 {len(result.detail)} 条得分明细（截至 {result.as_of:%Y-%m-%d}）。"
+
+
+def bulletin_button(book=None) -> str:
+    """月度通报: last month's bulletin (二（六）: 每月10日前通报上月), as `duban bulletin --month`."""
+    from . import api
+    from .clock import today
+
+    book = _caller(book)
+    first = today().replace(day=1) - dt.timedelta(days=1)
+    month = f"{first:%Y-%m}"
+    say = _progress(book)
+    b, writes = api.bulletin_ledger(_ledger(book), month, progress=say)
+    _apply(book, writes)
+    document = api.bulletin_document(b, _book_path(book), month, progress=say)
+    return f"已写入「月度通报」和 {len(b.records)} 行通报记录（{b.issue}），通报文件：{document}。请保存工作簿。"
+
+
+def intake_button(book=None) -> str:
+    """收件: returned sheets into 反馈记录 (`duban intake`, issue 10)."""
+    raise Unavailable("收件")
+
+
+def close_button(book=None) -> str:
+    """本月结账: the month's close (`duban close`, issue 14)."""
+    raise Unavailable("本月结账")
+
+
+BUTTONS: dict[str, Callable] = {"校验": validate_button, "计分": score_button, "月度通报": bulletin_button,
+                                "收件": intake_button, "本月结账": close_button}
+
+
+def _caller(book):
     if book is None:
         import xlwings as xw
 
         book = xw.Book.caller()
-    _show(book, run(_read_book(book), dt.date.today()))
+    return book
 
 
-def validate_button() -> None:
-    _button(run_validate)
+def _book_path(book) -> Path:
+    """Where the open workbook is saved: documents go beside it (督查输出/), as for the CLI."""
+    path = Path(book.fullname)
+    if not path.is_absolute():
+        from .errors import BadArgument
+
+        raise BadArgument("工作簿还没有保存到文件夹，通报文件无处存放。请先保存工作簿，再点按钮。",
+                          "the workbook has not been saved yet")
+    return path
 
 
-def score_button() -> None:
-    _button(run_score)
+def _clicked(book) -> str | None:
+    """The caption of the button Excel reports as Application.Caller (only real Excel has it)."""
+    try:
+        name = book.app.api.Caller
+        return str(book.sheets.active.api.Shapes(name).TextFrame.Characters().Text).strip()
+    except Exception:  # no Excel behind the book, or not called from a shape
+        return None
+
+
+def run(button: str, book=None) -> str:
+    """Run one button on ``book`` and show its message box; every failure becomes one Chinese message."""
+    from .errors import DubanError, LedgerInvalid
+
+    book = _caller(book)
+    try:
+        message = BUTTONS[button](book)
+    except LedgerInvalid as exc:
+        from . import api
+
+        _apply(book, api.Writes(sheets=[_findings_sheet(exc.report)]))
+        message = f"{exc.report.summary()} 台账有错误，未继续。请先点“校验”查看「校验结果」并修改。"
+    except DubanError as exc:
+        message = exc.message
+    except Unavailable as exc:
+        message = (f"“{exc}”按钮对应的功能在本机安装的 duban_xl 中还没有。"
+                   f"请升级 duban_xl，或关闭工作簿后在命令行运行相应的 duban 命令。")
+    except Exception:  # a bug: the clerk gets one line, the maintainer the log
+        log = Path(tempfile.gettempdir()) / f"duban_error_{dt.datetime.now():%Y%m%d-%H%M%S}.log"
+        log.write_text(traceback.format_exc(), encoding="utf-8")
+        message = f"程序内部错误，已记录到 {log}，请把该文件发给维护人员。"
+    finally:
+        _status(book, False)
+    book.app.alert(message, title=TITLE)
+    return message
+
+
+def _findings_sheet(report):
+    from .sheets import findings_sheet
+
+    return findings_sheet(report)
+
+
+def main(book=None) -> None:
+    """What xlwings' SampleCall runs (through the module xl-setup writes beside the workbook)."""
+    book = _caller(book)
+    clicked = _clicked(book)
+    if clicked not in BUTTONS:
+        book.app.alert(f"没有认出点击的按钮（{clicked or '未知'}）。请用「台账」表上的督查按钮。", title=TITLE)
+        return
+    run(clicked, book)

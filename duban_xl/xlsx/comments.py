@@ -40,6 +40,47 @@ SHAPE_TEMPLATE = (
     '<x:Row>{r0}</x:Row><x:Column>{c0}</x:Column></x:ClientData></v:shape>')
 
 
+def vml_part_of(part: str, sheet: etree._Element, rels: etree._Element) -> str | None:
+    """The VML part a sheet's <legacyDrawing> points at: comments' shapes and form buttons share it."""
+    legacy = sheet.find(M + "legacyDrawing")
+    if legacy is None:
+        return None
+    rid = legacy.get(f"{{{NS_R}}}id")
+    return next((resolve(part, r.get("Target", "")) for r in rels if r.get("Id") == rid), None)
+
+
+def next_vml_block(pkg: Package) -> int:
+    """A shape-id block (o:idmap) no other VML part of the package uses."""
+    blocks = [int(b) for n in pkg.names() if n.lower().endswith(".vml")
+              for b in re.findall(rb'data="(\d+)', pkg.read(n))]
+    return max(blocks, default=0) + 1
+
+
+def next_shape_id(vml: etree._Element) -> int:
+    """The next free _x0000_sN in a VML part, inside its o:idmap block (1024 ids each)."""
+    idmap = vml.find(f".//{{{NS_O}}}idmap")
+    block = int(((idmap.get("data") if idmap is not None else None) or "1").split(",")[0])
+    ids = [int(i) for shape in vml.iter(f"{{{NS_V}}}shape") for i in re.findall(r"_x0000_s(\d+)", shape.get("id", ""))]
+    return max(ids, default=block * 1024) + 1
+
+
+def attach_vml(pkg: Package, part: str, sheet: etree._Element, rels: etree._Element) -> str:
+    """A new VML part for the sheet: relationship, <legacyDrawing> in schema order, content type."""
+    vml_part = pkg.unique_name("xl/drawings/vmlDrawing{}.vml")
+    rid = pkg.add_rel(rels, REL_VML, relative(part, vml_part))
+    legacy = sheet.find(M + "legacyDrawing")
+    if legacy is None:
+        legacy = etree.Element(M + "legacyDrawing")
+        after = next((el for el in sheet if etree.QName(el).localname in AFTER_LEGACY_DRAWING), None)
+        if after is None:
+            sheet.append(legacy)
+        else:
+            after.addprevious(legacy)
+    legacy.set(f"{{{NS_R}}}id", rid)
+    pkg.ensure_default("vml", CT_VML)
+    return vml_part
+
+
 class Notes:
     """A sheet's legacy comments part + VML, merged into (never replacing) the user's own."""
 
@@ -49,11 +90,7 @@ class Notes:
         by_type = {r.get("Type"): resolve(part, r.get("Target", "")) for r in self.rels
                    if r.get("TargetMode") != "External"}
         self.comments_part = by_type.get(REL_COMMENTS)
-        legacy = sheet.find(M + "legacyDrawing")
-        self.vml_part = None
-        if legacy is not None:
-            rid = legacy.get(f"{{{NS_R}}}id")
-            self.vml_part = next((resolve(part, r.get("Target", "")) for r in self.rels if r.get("Id") == rid), None)
+        self.vml_part = vml_part_of(part, sheet, self.rels)
         self.comments = pkg.xml(self.comments_part) if self.comments_part else None
         self.vml = parse_xml(pkg.read(self.vml_part), self.vml_part) if self.vml_part else None
         self._refs: set[str] | None = None
@@ -88,29 +125,20 @@ class Notes:
     def _ensure_vml(self) -> etree._Element:
         """The sheet's VML with a shape layout block (LibreOffice writes none) and the note shape type."""
         if self.vml is None:
-            self.vml = parse_xml(VML_TEMPLATE.format(block=self._free_block()).encode(), "vml")
+            self.vml = parse_xml(VML_TEMPLATE.format(block=next_vml_block(self.pkg)).encode(), "vml")
         idmap = self.vml.find(f".//{{{NS_O}}}idmap")
         if idmap is None:
-            layout = parse_xml(VML_TEMPLATE.format(block=self._free_block()).encode(), "vml")[0]
+            layout = parse_xml(VML_TEMPLATE.format(block=next_vml_block(self.pkg)).encode(), "vml")[0]
             self.vml.insert(0, layout)
             idmap = layout[0]
         if self.vml.find(f".//{{{NS_V}}}shapetype[@id='_x0000_t202']") is None:
             self.vml.append(parse_xml(VML_TEMPLATE.format(block=1).encode(), "vml")[1])
         return idmap
 
-    def _free_block(self) -> int:
-        """A shape-id block (o:idmap) no other VML part of the workbook uses."""
-        blocks = [int(b) for n in self.pkg.names() if n.endswith(".vml")
-                  for b in re.findall(rb'data="(\d+)', self.pkg.read(n))]
-        return max(blocks, default=0) + 1
-
     def _add_shape(self, ref: str) -> None:
         if self._next_sid is None:
-            idmap = self._ensure_vml()
-            block = int((idmap.get("data") or "1").split(",")[0])
-            ids = [int(i) for shape in self.vml.iter(f"{{{NS_V}}}shape")
-                   for i in re.findall(r"_x0000_s(\d+)", shape.get("id", ""))]
-            self._next_sid = max(ids, default=block * 1024) + 1
+            self._ensure_vml()
+            self._next_sid = next_shape_id(self.vml)
         sid = self._next_sid
         self._next_sid += 1
         row, col = split(ref)
@@ -162,16 +190,7 @@ class Notes:
             gone.add(self.comments_part)
         if has_shapes:
             if self.vml_part is None:
-                self.vml_part = self.pkg.unique_name("xl/drawings/vmlDrawing{}.vml")
-                rid = self.pkg.add_rel(self.rels, REL_VML, relative(self.part, self.vml_part))
-                legacy = etree.Element(M + "legacyDrawing")
-                legacy.set(f"{{{NS_R}}}id", rid)
-                after = next((el for el in self.sheet if etree.QName(el).localname in AFTER_LEGACY_DRAWING), None)
-                if after is None:
-                    self.sheet.append(legacy)
-                else:
-                    after.addprevious(legacy)
-                self.pkg.ensure_default("vml", CT_VML)
+                self.vml_part = attach_vml(self.pkg, self.part, self.sheet, self.rels)
             self.pkg.write(self.vml_part, etree.tostring(self.vml))
         elif self.vml_part:
             legacy = self.sheet.find(M + "legacyDrawing")

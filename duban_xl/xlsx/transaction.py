@@ -46,9 +46,9 @@ def write_workbook(source: Path, *, target: Path | None = None, sheets: Sequence
     source = Path(source)
     dest = Path(target) if target is not None else source
     check_workbook_file(source)
-    _refuse_locked(source)
+    refuse_locked(source)
     if dest != source:
-        _refuse_locked(dest)
+        refuse_locked(dest)
     if expected is not None and Fingerprint.of(source).sha256 != expected.sha256:
         raise FileChanged(f"「{source.name}」在读取之后被修改过（可能有人刚刚保存了它）。为免覆盖这些修改，本次未写入。请重新运行一次。")
     with atomic_path(dest) as temp:
@@ -58,8 +58,8 @@ def write_workbook(source: Path, *, target: Path | None = None, sheets: Sequence
                                      "请在 Excel 中「另存为」→「Excel 工作簿（*.xlsx）」后再运行。")
             _edit(pkg, sheets, marks, replace_rows, cells)
             pkg.save(out)
-        backup = _backup(source) if dest == source else None
-    return WriteResult(dest, backup)
+        kept = backup(source) if dest == source else None
+    return WriteResult(dest, kept)
 
 
 def _edit(pkg: Package, sheets: Sequence[OwnedSheet], marks: Sequence[CellMark],
@@ -84,26 +84,26 @@ def _edit(pkg: Package, sheets: Sequence[OwnedSheet], marks: Sequence[CellMark],
 
 # -- refusals, backup -----------------------------------------------------------------------
 
-def _refuse_locked(path: Path) -> None:
+def refuse_locked(path: Path) -> None:
     """Excel and WPS keep «~$name» beside an open workbook (Excel drops the first two characters of long names)."""
     names = {f"~${path.name}", f"~${path.name[2:]}", f".~lock.{path.name}#"}
     if any((path.parent / n).exists() for n in names):
         raise FileLocked(f"「{path.name}」正在被 Excel 或 WPS 打开。请先保存并关闭该文件，再运行本命令。")
 
 
-def _backup(source: Path) -> Path:
+def backup(source: Path) -> Path:
     """Copy the original to duban_备份/<name>_YYYYmmdd-HHMMSS.xlsx, keeping the newest 20."""
     folder = source.parent / BACKUP_DIR
     folder.mkdir(exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    backup = folder / f"{source.stem}_{stamp}{source.suffix}"
+    copy = folder / f"{source.stem}_{stamp}{source.suffix}"
     n = 1
-    while backup.exists():
+    while copy.exists():
         n += 1
-        backup = folder / f"{source.stem}_{stamp}-{n}{source.suffix}"
-    shutil.copy2(source, backup)
+        copy = folder / f"{source.stem}_{stamp}-{n}{source.suffix}"
+    shutil.copy2(source, copy)
     pattern = re.compile(re.escape(source.stem) + r"_\d{8}-\d{6}(-\d+)?" + re.escape(source.suffix) + "$")
     olds = sorted((p for p in folder.iterdir() if pattern.match(p.name)), key=lambda p: p.stat().st_mtime_ns)
     for old in olds[:-BACKUPS_KEPT]:
         old.unlink()
-    return backup
+    return copy

@@ -370,7 +370,7 @@ def xl_setup(ledger: Path, out: Path | None, interpreter: str | None) -> None:
 
     例：duban xl-setup 督查台账.xlsx
     """
-    made = api.setup_buttons(ledger, out, interpreter)
+    made = api().setup_buttons(ledger, out, interpreter)
     show.print(f"已生成按钮工作簿：{made.workbook}（按钮：{'、'.join(made.buttons)}）")
     show.print(f"按钮模块：{made.launcher}（请与工作簿放在同一文件夹）")
     if made.interpreter:

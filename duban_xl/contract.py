@@ -48,6 +48,17 @@ class Sheet:
     GUIDE = "说明"
 
 
+class Button:
+    """Captions of the 督查 button bar `duban xl-setup` puts on 台账 (SPEC «Buttons in the workbook»)."""
+
+    VALIDATE = "校验"
+    SCORE = "计分"
+    BULLETIN = "月度通报"
+    INTAKE = "收件"
+    CLOSE = "本月结账"
+    ALL = (VALIDATE, SCORE, BULLETIN, INTAKE, CLOSE)
+
+
 OUTPUT_SHEETS = (Sheet.FINDINGS, Sheet.SCORE_DETAIL, Sheet.RANKING, Sheet.MONTHLY)
 
 

@@ -17,6 +17,8 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
+from .contract import Button
+
 TITLE = "督查台账"
 
 
@@ -247,8 +249,9 @@ def close_button(book=None) -> str:
     raise Unavailable("本月结账")
 
 
-BUTTONS: dict[str, Callable] = {"校验": validate_button, "计分": score_button, "月度通报": bulletin_button,
-                                "收件": intake_button, "本月结账": close_button}
+BUTTONS: dict[str, Callable] = {Button.VALIDATE: validate_button, Button.SCORE: score_button,
+                                Button.BULLETIN: bulletin_button, Button.INTAKE: intake_button,
+                                Button.CLOSE: close_button}
 
 
 def _caller(book):

@@ -30,7 +30,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 from openpyxl.utils.cell import column_index_from_string
 
-from .contract import Sheet
+from .contract import Button, Sheet
 from .errors import BadArgument, ForeignMacros, MissingSheet
 from .xlsx.atomic import atomic_path
 from .xlsx.comments import attach_vml, next_shape_id, next_vml_block, vml_part_of
@@ -87,12 +87,6 @@ class Setup:
     backup: Path | None = None
 
 
-def button_captions() -> tuple[str, ...]:
-    from .xl import BUTTONS
-
-    return tuple(BUTTONS)
-
-
 def vba_project() -> bytes:
     """The shipped vbaProject.bin (xlwings' standalone VBA of the pinned version)."""
     return (Path(__file__).with_name("vba") / VBA_RESOURCE).read_bytes()
@@ -116,7 +110,7 @@ def setup_workbook(ledger: Path, out: Path | None = None, interpreter: str | Non
     refuse_locked(ledger)
     if target != ledger:
         refuse_locked(target)
-    captions = button_captions()
+    captions = Button.ALL
     with atomic_path(target) as temp:
         with temp.open("wb") as fh, Package(ledger) as pkg:
             parts = pkg.sheets()

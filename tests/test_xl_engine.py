@@ -212,6 +212,7 @@ def file_sheet(path: Path, name: str) -> list[list]:
     return _trimmed(load_workbook(path)[name].iter_rows(values_only=True))
 
 
+@pytest.mark.slow
 def test_buttons_write_the_sheets_the_cli_writes_on_the_sample_ledger(tmp_path, monkeypatch):
     """校验, 计分, 月度通报 through the xlwings engine against `duban validate/score --write` and
     `duban bulletin` on the same ledger: the same sheets, cell for cell, and the same 通报记录 rows."""

@@ -14,7 +14,7 @@ from lxml import etree
 from duban_xl import api
 from duban_xl.cli import main as cli_main
 from duban_xl.clock import today
-from duban_xl.contract import Sheet
+from duban_xl.contract import Button, Sheet
 from duban_xl.errors import BadArgument, ForeignMacros
 from duban_xl.xl import BUTTONS
 from duban_xl.xl_setup import CONF_SHEET, FMLA_MACRO, MACRO, VBA_RESOURCE, XLWINGS_VERSION, vba_project
@@ -126,6 +126,7 @@ def test_every_part_of_the_ledger_is_carried_over(ledger):
 
     assert after["xl/vbaProject.bin"] == vba_project()
     assert buttons(after) == [(caption, FMLA_MACRO) for caption in BUTTONS]
+    assert tuple(BUTTONS) == Button.ALL  # every button xl-setup places has its function in xl.py
     conf_rows = xml(after[sheets[CONF_SHEET]]).iterfind(".//m:c", NS)
     assert ["".join(c.itertext()) for c in conf_rows] == ["Interpreter_Win", WINDOWS_PYTHON]
 
@@ -234,6 +235,7 @@ def test_olevba_lists_the_modules_and_the_macro_every_button_names(ledger):
     assert "Public Function RunPython(" in code["xlwings.bas"]
 
 
+@pytest.mark.slow
 @pytest.mark.libreoffice
 def test_libreoffice_lists_every_button_with_its_macro(ledger, libreoffice):
     made = api.setup_buttons(ledger).workbook

@@ -268,14 +268,23 @@ class Reminders:
     rows: pd.DataFrame
     workbook: Path | None
     documents: list[Path]
+    recorded: Path | None = None  # the ledger, when 催办记录 rows were written
+    unrecorded: str = ""  # why they were not (an older ledger without the sheet)
 
 
 def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress: Progress = None,
-                   templates: Path | None = None) -> Reminders:
-    """二（三）催办: items due soon, overdue, or missing this month's report — a list, an xlsx, a 催办单 per unit."""
+                   templates: Path | None = None, dry_run: bool = False) -> Reminders:
+    """二（三）催办: items due soon, overdue, or missing this month's report — a list, an xlsx, a 催办单 per unit.
+
+    What it issues is a record: one 信息提醒 row per unit and item in 催办记录, written through the
+    safe writer; a re-run on the same day replaces its own rows. ``dry_run`` records nothing.
+    """
+    from .dates import workday_on_or_after
     from .documents import render_reminder
-    from .remind import reminders
+    from .remind import reminder_log_replacement, reminders
     from .sheets import reminder_workbook
+    from .xlsx.rows import RowsReplacement
+    from .xlsx.transaction import write_workbook
 
     templates = office_templates(path, templates)
     ledger, _ = load_valid(path, as_of, progress)
@@ -287,7 +296,18 @@ def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress
     workbook = reminder_workbook(rows, folder / f"{Sheet.REMINDERS}_{as_of:%Y%m%d}.xlsx")
     documents = [render_reminder(unit, group, as_of, ledger.params, folder, templates)
                  for unit, group in rows.groupby(Col.UNIT, sort=False)]
-    return Reminders(rows, workbook, documents)
+    result = Reminders(rows, workbook, documents)
+    if dry_run:
+        return result
+    if Sheet.REMINDER_LOG not in ledger.headers:
+        result.unrecorded = (f"台账没有「{Sheet.REMINDER_LOG}」工作表，本次催办未登记。"
+                             "请从新版台账模板（duban init）复制该工作表后再运行。")
+        return result
+    _say(progress, "登记催办记录")
+    replacement = reminder_log_replacement(rows, workday_on_or_after(as_of))
+    result.recorded = write_workbook(path, replace_rows=[RowsReplacement(**replacement)],
+                                     expected=ledger.fingerprint).path
+    return result
 
 
 # ---- 反馈 / 核查 -------------------------------------------------------------------
@@ -379,14 +399,14 @@ def record_report_checks(path: Path, checks: Sequence, progress: Progress = None
 
 def archive_month(path: Path, month: str, out: Path | None = None, progress: Progress = None) -> Path:
     """二（七）归档: the month's ledger snapshot and documents in one zip with a manifest."""
-    from .archive import archive_name, build_archive
-    from .xlsx.safety import check_workbook_file
+    from .archive import archive_name, build_archive, month_reminders
 
-    check_workbook_file(path)
+    ledger = read_ledger(path, progress=progress)
     folder = month_folder(path, month, out)
     files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(("~$", ".")))
     _say(progress, f"归档 {len(files)} 个文件")
-    return build_archive(folder.parent / archive_name(month), month, files, path)
+    return build_archive(folder.parent / archive_name(month), month, files, path,
+                         reminders=month_reminders(ledger.frames[Sheet.REMINDER_LOG], month))
 
 
 def verify_archive(zip_path: Path) -> list[str]:

@@ -17,11 +17,18 @@ import zipfile
 from pathlib import Path
 from typing import Sequence
 
+import pandas as pd
+
+from .contract import Col
 from .dates import parse_month
 from .xlsx.atomic import atomic_path
 from .errors import BadArgument, FileMissing
+from .ledger import ROW
 
 MANIFEST, INDEX = "manifest.json", "索引.csv"
+REMINDER_INDEX, REMINDER_KIND = "催办记录.csv", "催办记录索引"
+REMINDER_COLUMNS = (Col.REMIND_DATE, Col.ITEM_NO, Col.UNIT, Col.REMIND_METHOD, Col.REMIND_CONTENT, Col.HANDLER,
+                    Col.REPLY, Col.REPORTED)
 INDEX_COLUMNS = ("序号", "文件名", "类型", "大小", "SHA-256")
 LEDGER_KIND = "督查台账（快照）"
 _KINDS = {".docx": "Word文档", ".doc": "Word文档", ".xlsx": "Excel工作簿", ".xlsm": "Excel工作簿",
@@ -35,13 +42,22 @@ def archive_name(month: str) -> str:
     return f"督查归档_{first.year}年{first.month}月.zip"
 
 
-def build_archive(out_zip: Path, month: str, files: Sequence[Path], ledger_path: Path) -> Path:
-    """Write the month's archive zip (a directory ``out_zip`` gets the standard name) and return its path."""
+def build_archive(out_zip: Path, month: str, files: Sequence[Path], ledger_path: Path,
+                  reminders: Sequence[Sequence[object]] = ()) -> Path:
+    """Write the month's archive zip (a directory ``out_zip`` gets the standard name) and return its path.
+
+    ``reminders`` are the month's 催办记录 rows (REMINDER_COLUMNS), filed as 催办记录.csv so the
+    index shows how each item was chased (二（三）、（七）).
+    """
     first, end = parse_month(month)
     out_zip = Path(out_zip)
     if out_zip.is_dir():
         out_zip = out_zip / archive_name(month)
     members = _collect([(Path(ledger_path), LEDGER_KIND)] + [(Path(f), _kind(Path(f))) for f in files])
+    if REMINDER_INDEX in members:
+        raise BadArgument(f"本月文件中已有「{REMINDER_INDEX}」，与归档包的催办记录索引重名：请改名后再归档。",
+                          f"a file named {REMINDER_INDEX!r}")
+    members[REMINDER_INDEX] = (REMINDER_KIND, _csv(REMINDER_COLUMNS, reminders))
 
     entries = [{"name": name, "type": kind, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
                for name, (kind, data) in sorted(members.items())]
@@ -58,6 +74,15 @@ def build_archive(out_zip: Path, month: str, files: Sequence[Path], ledger_path:
             info.external_attr = _FILE_MODE
             zf.writestr(info, contents[name])
     return out_zip
+
+
+def month_reminders(log: pd.DataFrame, month: str) -> list[list[object]]:
+    """The 催办记录 rows dated in ``month``, as text cells in REMINDER_COLUMNS order (by date, then sheet row)."""
+    first, end = parse_month(month)
+    rows = log[(log[Col.REMIND_DATE] >= pd.Timestamp(first)) & (log[Col.REMIND_DATE] <= pd.Timestamp(end))]
+    rows = rows.sort_values([Col.REMIND_DATE, ROW], kind="stable")
+    return [[f"{v:%Y-%m-%d}" if isinstance(v, pd.Timestamp) else ("" if v is None or v != v else v) for v in row]
+            for row in rows[list(REMINDER_COLUMNS)].itertuples(index=False)]
 
 
 def verify_archive(zip_path: Path) -> list[str]:
@@ -126,10 +151,15 @@ def _check(zf: zipfile.ZipFile, entry: dict) -> str | None:
 
 
 def _index_csv(entries: list[dict]) -> bytes:
-    """索引.csv: UTF-8 with BOM so Excel shows the Chinese headers; CRLF rows as Excel writes them."""
+    """索引.csv: one line per filed file."""
+    return _csv(INDEX_COLUMNS, [[number, e["name"], e["type"], e["size"], e["sha256"]]
+                                for number, e in enumerate(entries, start=1)])
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> bytes:
+    """UTF-8 with BOM so Excel shows the Chinese headers; CRLF rows as Excel writes them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(INDEX_COLUMNS)
-    for number, e in enumerate(entries, start=1):
-        writer.writerow([number, e["name"], e["type"], e["size"], e["sha256"]])
+    writer.writerow(header)
+    writer.writerows(rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

@@ -266,13 +266,14 @@ def slip(ledger: Path, items: tuple[str, ...], since, as_of, out: Path | None, t
 @AS_OF
 @OUT
 @TEMPLATES
-def remind(ledger: Path, as_of, out: Path | None, templates: Path | None) -> None:
-    """催办：临期、逾期、本月反馈未报的事项，清单 + 每个单位一份催办单。Reminders.
+@click.option("--dry-run", is_flag=True, help="只生成清单和催办单，不登记「催办记录」。Do not record in the ledger.")
+def remind(ledger: Path, as_of, out: Path | None, templates: Path | None, dry_run: bool) -> None:
+    """催办：临期、逾期、本月反馈未报的事项，清单 + 每个单位一份催办单，并登记「催办记录」。Reminders.
 
     例：duban remind 督查台账.xlsx --as-of 2022-07-03
     """
     with progress() as say:
-        result = api().make_reminders(ledger, today(as_of), out, progress=say, templates=templates)
+        result = api().make_reminders(ledger, today(as_of), out, progress=say, templates=templates, dry_run=dry_run)
     if result.rows.empty:
         show.print("没有需要催办的事项。")
         return
@@ -285,6 +286,10 @@ def remind(ledger: Path, as_of, out: Path | None, templates: Path | None) -> Non
     show.print(table)
     for path in [result.workbook, *result.documents]:
         err.print(f"已生成：{path}")
+    if result.recorded:
+        err.print(f"已登记「催办记录」：{result.recorded}")
+    elif result.unrecorded:
+        err.print(f"[yellow]{result.unrecorded}[/]")
 
 
 @cli.command(name="form-report")

@@ -36,6 +36,7 @@ class Sheet:
     FEEDBACK = "反馈记录"
     EVENTS = "加扣分事件"
     NOTICES = "通报记录"
+    REMINDER_LOG = "催办记录"  # 二（三）: every reminder, typed by clerks or recorded by `remind`
     RULES = "规则"
     # Output sheets, written by the tool and replaced whole on each run.
     FINDINGS = "校验结果"
@@ -126,6 +127,13 @@ class Col:
     NEXT_STEPS = "下步工作安排"
     CONTACT = "联系人"
     RECEIPT_NO = "收件编号"  # «表单编号/交办单号/反馈类型», the key of a merged row
+    # 催办记录
+    REMIND_DATE = "催办日期"
+    REMIND_METHOD = "催办方式"
+    REMIND_CONTENT = "催办内容"
+    HANDLER = "经办人"
+    REPLY = "单位答复"
+    REPORTED = "报告领导"
     # 加扣分事件
     DATE = "日期"
     UNIT = "单位"
@@ -216,6 +224,18 @@ class CheckResult:
     PASSED = "通过"
     RETURNED = "退回"
     ALL = (PENDING, PASSED, RETURNED)
+
+
+class RemindMethod:
+    """二（三）: how the office chases a unit (电话问询、信息提醒、现场检查、专项督办、联合督查)."""
+
+    PHONE = "电话问询"
+    MESSAGE = "信息提醒"
+    MAIL = "邮件"
+    SITE_VISIT = "现场检查"
+    SPECIAL = "专项督办"
+    JOINT = "联合督查"
+    ALL = (PHONE, MESSAGE, MAIL, SITE_VISIT, SPECIAL, JOINT)
 
 
 class MaterialDefect:
@@ -340,6 +360,7 @@ class SheetSpec:
     key: str | None = None  # column naming the row in messages (交办单号)
     extra: tuple[Column, ...] = field(default=())  # template-only formula columns
     legacy: tuple[Column, ...] = field(default=())  # still read and checked when a workbook has them; not in the template
+    optional: bool = False  # a sheet newer than some ledgers: read as empty when a workbook lacks it
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -444,6 +465,16 @@ INPUT_SHEETS: tuple[SheetSpec, ...] = (
         C(Col.NOTICE_TYPE, Kind.CHOICE, True, NoticeType.ALL, width=12),
         C(Col.NOTE, width=40),
     ), key=Col.ITEM_NO),
+    SheetSpec(Sheet.REMINDER_LOG, (
+        C(Col.REMIND_DATE, Kind.DATE, True, width=11),
+        C(Col.ITEM_NO, Kind.ITEM_NO, width=11),
+        C(Col.UNIT, Kind.UNIT, True, width=22),
+        C(Col.REMIND_METHOD, Kind.CHOICE, True, RemindMethod.ALL, width=10),
+        C(Col.REMIND_CONTENT, width=40),
+        C(Col.HANDLER, width=14),
+        C(Col.REPLY, width=30),
+        C(Col.REPORTED, Kind.CHOICE, choices=YES_NO, width=9, note="二（三）：重要情况及时向县政府领导报告"),
+    ), key=Col.ITEM_NO, optional=True),
     SheetSpec(Sheet.RULES, (
         C(Col.RULE_CODE, required=True, width=9),
         C(Col.CLAUSE, required=True, width=10),

@@ -29,7 +29,7 @@ from .contract import INPUT_SHEETS, PARAMS, Col, Kind, Sheet, SheetSpec
 from .errors import MissingHeader, MissingSheet, NotAWorkbook
 from . import catalogue as cat
 from .findings import Finding
-from .ledger import PARAM_FIELDS, ROW, Ledger, Params, split_units
+from .ledger import PARAM_FIELDS, ROW, Ledger, Params, conform, split_units
 from .normalize import (
     HEADER_SEARCH_ROWS, Parsed, canon_name, clean_text, header_key, is_blank, parse_date, parse_item_no, parse_month,
     parse_number,
@@ -254,7 +254,7 @@ def read_ledger(path: Path | str, progress: Callable[[str], None] | None = None)
             progress(f"读取「{name}」")
         return book.get_sheet_by_name(_find_sheet(book.sheet_names, name)).to_python(skip_empty_area=False)
 
-    ledger = _build(rows_of, wanted)
+    ledger = _build(rows_of, _present(book.sheet_names, wanted))
     ledger.path, ledger.fingerprint = path, fingerprint
     ledger.read_findings = [replace(f, source=path.name) for f in ledger.read_findings]
     return ledger
@@ -265,11 +265,16 @@ def ledger_from_rows(rows_by_sheet: Mapping[str, list[list]], source: str = "工
     names = list(rows_by_sheet)
     wanted = list(INPUT_SHEETS)
     _require_sheets(names, wanted, source)
-    return _build(lambda name: rows_by_sheet[_find_sheet(names, name)], wanted)
+    return _build(lambda name: rows_by_sheet[_find_sheet(names, name)], _present(names, wanted))
+
+
+def _present(names: list[str], wanted: list[SheetSpec]) -> list[SheetSpec]:
+    """The sheets to read: an optional one (催办记录) a ledger of an older template lacks is left out."""
+    return [spec for spec in wanted if not spec.optional or _find_sheet(names, spec.name) is not None]
 
 
 def _require_sheets(present: list[str], wanted: list[SheetSpec], source: str) -> None:
-    missing = [spec.name for spec in wanted if _find_sheet(present, spec.name) is None]
+    missing = [spec.name for spec in wanted if not spec.optional and _find_sheet(present, spec.name) is None]
     if missing:
         raise MissingSheet(
             f"「{source}」缺少工作表：{'、'.join('「' + m + '」' for m in missing)}。"
@@ -284,6 +289,9 @@ def _build(rows_of: Callable[[str], list[list]], wanted: list[SheetSpec]) -> Led
     headers: dict[str, dict[str, str]] = {}
     for spec in wanted:
         frames[spec.name], headers[spec.name] = _read_sheet(rows_of(spec.name), spec, findings)
+    for spec in INPUT_SHEETS:  # an optional sheet the workbook lacks: empty, and no header (no cells to name)
+        if spec.name not in frames:
+            frames[spec.name] = conform(pd.DataFrame(), spec)
     params_frame = frames.pop(Sheet.PARAMS, None)
     params = _read_params(params_frame, headers[Sheet.PARAMS], findings) if params_frame is not None else Params()
     return Ledger(params=params, frames=frames, headers=headers, read_findings=findings)

@@ -14,7 +14,7 @@ import pandas as pd
 
 from .bulletin import item_view, progress_reports
 from .dates import cn_date, day_of_month
-from .contract import REMINDER_COLUMNS, Col, FeedbackMode, OverdueReason, Out, ReminderKind
+from .contract import REMINDER_COLUMNS, Col, FeedbackMode, OverdueReason, Out, ReminderKind, RemindMethod, Sheet
 from .deadlines import EFFECTIVE
 from .ledger import Ledger
 
@@ -78,3 +78,25 @@ def _per_unit(ledger: Ledger, rows: pd.DataFrame) -> pd.DataFrame:
     merged = merged.sort_values(["_unit", Col.UNIT, "_urgency", DAYS_LEFT, Col.ITEM_NO], kind="stable")
     result = merged[COLUMNS].reset_index(drop=True)
     return result.astype({EFFECTIVE: "datetime64[ns]", DAYS_LEFT: "int64"})
+
+
+AUTO_HANDLER = "duban自动催办"  # 经办人 of the rows `remind` records; with the day, the key a re-run replaces
+
+
+def auto_handler(day: dt.date) -> str:
+    """经办人 of the 催办记录 rows recorded on ``day``: a same-day re-run replaces exactly these."""
+    return f"{AUTO_HANDLER}（{day:%Y-%m-%d}）"
+
+
+def reminder_log_replacement(rows: pd.DataFrame, day: dt.date, method: str = RemindMethod.MESSAGE) -> dict:
+    """What `remind` records in 催办记录 (二（三）): one row per unit and item it chased on ``day``.
+
+    The CLI/api turns it into ``RowsReplacement(**result)``; reminders carry no points.
+    """
+    records = []
+    for (unit, item_no), group in rows.groupby([Col.UNIT, Col.ITEM_NO], sort=False):
+        content = "；".join(f"{kind}：{note}" for kind, note in zip(group[KIND], group[Col.NOTE]))
+        records.append({Col.REMIND_DATE: day, Col.ITEM_NO: item_no, Col.UNIT: unit, Col.REMIND_METHOD: method,
+                        Col.REMIND_CONTENT: f"催办单：{content}", Col.HANDLER: auto_handler(day),
+                        Col.REPLY: None, Col.REPORTED: None})
+    return {"sheet": Sheet.REMINDER_LOG, "key_column": Col.HANDLER, "key_value": auto_handler(day), "rows": records}

@@ -22,7 +22,7 @@ from openpyxl.utils import get_column_letter
 
 from .contract import (
     APPROVER_MAJOR, APPROVERS, NO, SPECS, YES, Approval, CheckResult, Col, FeedbackMode, FeedbackType,
-    NoticeType, OverdueReason, Pace, Sheet, UnitCategory,
+    NoticeType, OverdueReason, Pace, RemindMethod, Sheet, UnitCategory,
 )
 from .ledger import ROW, Params, default_rules_frame
 from .synth import synth_frames
@@ -46,6 +46,7 @@ def sample_frames() -> dict[str, pd.DataFrame]:
     frames[Sheet.EXTENSIONS] = _append(frames[Sheet.EXTENSIONS], extensions)
     frames[Sheet.NOTICES] = _append(frames[Sheet.NOTICES], notices)
     frames[Sheet.EVENTS] = _append(frames[Sheet.EVENTS], _curated_events())
+    frames[Sheet.REMINDER_LOG] = pd.DataFrame(_curated_reminders())
     return _numbered_by_assignment(frames)
 
 
@@ -54,7 +55,7 @@ def _numbered_by_assignment(frames: dict[str, pd.DataFrame]) -> dict[str, pd.Dat
     items = frames[Sheet.ITEMS].sort_values(Col.ASSIGNED, kind="stable").reset_index(drop=True)
     renumber = {old: f"2022-{seq:03d}" for seq, old in enumerate(items[Col.ITEM_NO], start=1)}
     frames[Sheet.ITEMS] = items
-    for sheet in (Sheet.ITEMS, Sheet.EXTENSIONS, Sheet.FEEDBACK, Sheet.EVENTS, Sheet.NOTICES):
+    for sheet in (Sheet.ITEMS, Sheet.EXTENSIONS, Sheet.FEEDBACK, Sheet.EVENTS, Sheet.NOTICES, Sheet.REMINDER_LOG):
         frames[sheet][Col.ITEM_NO] = frames[sheet][Col.ITEM_NO].map(lambda no: renumber.get(no, no))
     return frames
 
@@ -152,6 +153,23 @@ def _curated() -> tuple[list[dict], list[dict], list[dict], list[dict]]:
          Col.NOTICE_TYPE: NoticeType.PRAISE, Col.NOTE: "库区生态保护成效明显"},
     ]
     return items, feedback, extensions, notices
+
+
+def _curated_reminders() -> list[dict]:
+    """二（三） 催办: calls, a message, a site visit and 专项督办 on the curated items (no points)."""
+    def chase(date: D, no: int, unit: str, method: str, content: str, reply: str, reported: bool = False) -> dict:
+        return {Col.REMIND_DATE: date, Col.ITEM_NO: f"2022-{no:03d}", Col.UNIT: unit, Col.REMIND_METHOD: method,
+                Col.REMIND_CONTENT: content, Col.HANDLER: "刘明", Col.REPLY: reply, Col.REPORTED: YES if reported else NO}
+
+    return [
+        chase(D(2022, 6, 6), 87, "紧水滩镇", RemindMethod.MESSAGE, "6月份进展反馈尚未报送，请于当日补报",
+              "汛期人员紧张，次日补报"),
+        chase(D(2022, 6, 20), 85, "县发展和改革局", RemindMethod.SPECIAL, "2个重点项目政策处理滞后，专项督办",
+              "已成立专班，7月底前全部开工", reported=True),
+        chase(D(2022, 9, 2), 90, "赤石乡", RemindMethod.PHONE, "已超过完成时限，询问整改进度", "整改方案待省厅批复"),
+        chase(D(2022, 9, 15), 90, "赤石乡", RemindMethod.SITE_VISIT, "现场查看小水电站清理整改情况",
+              "3座电站已拆除，2座待批复", reported=True),
+    ]
 
 
 def _curated_events() -> list[dict]:

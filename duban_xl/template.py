@@ -41,12 +41,12 @@ from .ledger import Params, default_rules_frame
 
 # Sheet order of the workbook: guidance first, then the input sheets of the contract.
 SHEET_ORDER = (Sheet.GUIDE, Sheet.PARAMS, Sheet.UNITS, Sheet.ITEMS, Sheet.EXTENSIONS,
-               Sheet.FEEDBACK, Sheet.EVENTS, Sheet.NOTICES, Sheet.RULES)
+               Sheet.FEEDBACK, Sheet.EVENTS, Sheet.NOTICES, Sheet.REMINDER_LOG, Sheet.RULES)
 # Unique ASCII Excel table name per sheet.
 TABLE_NAMES = {
     Sheet.PARAMS: "tblParams", Sheet.UNITS: "tblUnits", Sheet.ITEMS: "tblItems",
     Sheet.EXTENSIONS: "tblExtensions", Sheet.FEEDBACK: "tblFeedback", Sheet.EVENTS: "tblEvents",
-    Sheet.NOTICES: "tblNotices", Sheet.RULES: "tblRules",
+    Sheet.NOTICES: "tblNotices", Sheet.REMINDER_LOG: "tblReminders", Sheet.RULES: "tblRules",
 }
 # Empty, pre-formatted table rows below the data (the reader also reads rows pasted further down).
 BLANK_ROWS = {Sheet.PARAMS: 0, Sheet.RULES: 0, Sheet.UNITS: 200}
@@ -78,6 +78,9 @@ GUIDE_ROWS: tuple[tuple[str, str], ...] = (
     ("「反馈记录」", "每次书面反馈一行（二（四））。进展反馈须填写反馈月份（如 2022-05）；核签人为承办单位主要负责人，必填；有协办单位的事项由主办单位报送。核查结果“退回”的办结反馈不算按时反馈。"),
     ("「加扣分事件」", "拒不配合督查、领导批示肯定、各级通报表扬或批评、其他问题等加扣分事件（三（一）、（四）、（五））。只填交办单号不填单位的，适用于该事项的全部承办单位。"),
     ("「通报记录」", "每月通报（二（六））列出的事项，每个单位一行。由 duban 生成月度通报时自动追加，也可手工补录。"),
+    ("「催办记录」", "二（三）督促检查：每次催办一行（电话问询、信息提醒、邮件、现场检查、专项督办、联合督查），"
+                   "写明单位答复，重要情况报告县政府领导。duban 发出催办单时自动追加“信息提醒”行（经办人注明自动生成，"
+                   "同日重发只替换这些行）；电话、现场检查等请手工登记。催办不加扣分。"),
     ("「规则」", "考评标准（三、考评标准）各项的分值。可修改分值，或把「启用」改为“否”停用某项；不要删除规则代码。"),
     ("日期怎么填", "日期请输入真正的日期，如 2022-05-06，单元格会显示为 2022-05-06。不要输入 2022.5.6 或“5月6日”之类的文字。"),
     ("多个单位怎么填", "主办单位、协办单位可以填写多个单位，用顿号“、”分隔，如：县财政局、县发展和改革局。单位名称要与「单位」表一致，不要用简称。"),

@@ -148,7 +148,7 @@ def duplicate_item_numbers(ledger: Ledger, where: _Where, as_of: dt.date) -> Ite
 
 def unknown_item_numbers(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
     known = _item_numbers(ledger)
-    for sheet in (Sheet.EXTENSIONS, Sheet.FEEDBACK, Sheet.EVENTS, Sheet.NOTICES):
+    for sheet in (Sheet.EXTENSIONS, Sheet.FEEDBACK, Sheet.EVENTS, Sheet.NOTICES, Sheet.REMINDER_LOG):
         frame = ledger.frames[sheet]
         for idx, item_no in frame[Col.ITEM_NO].items():
             if isinstance(item_no, str) and item_no not in known and re.match(ITEM_NO_PATTERN, item_no):
@@ -158,7 +158,7 @@ def unknown_item_numbers(ledger: Ledger, where: _Where, as_of: dt.date) -> Itera
 UNIT_REFERENCES = (
     (Sheet.UNITS, Col.PARENT_UNIT), (Sheet.ITEMS, Col.HOST), (Sheet.ITEMS, Col.COHOSTS),
     (Sheet.EXTENSIONS, Col.APPLICANT), (Sheet.FEEDBACK, Col.REPORTER), (Sheet.EVENTS, Col.UNIT),
-    (Sheet.NOTICES, Col.UNIT),
+    (Sheet.NOTICES, Col.UNIT), (Sheet.REMINDER_LOG, Col.UNIT),
 )
 
 

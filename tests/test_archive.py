@@ -42,7 +42,8 @@ def test_archive_contents_manifest_and_index(tmp_path, inputs):
     with zipfile.ZipFile(out) as zf:
         names = zf.namelist()
         assert names == sorted(names)
-        assert set(names) == {"manifest.json", "索引.csv", "督查台账.xlsx", "2022年第6期月度通报.docx", "催办清单.xlsx"}
+        assert set(names) == {"manifest.json", "索引.csv", "督查台账.xlsx", "2022年第6期月度通报.docx", "催办清单.xlsx",
+                              "催办记录.csv"}
         assert zf.read("督查台账.xlsx") == ledger.read_bytes()
         manifest = json.loads(zf.read("manifest.json"))
         index = zf.read("索引.csv")
@@ -117,10 +118,25 @@ def test_missing_input_and_clashing_names_are_plain_errors(tmp_path, inputs):
     assert not (tmp_path / "a.zip").exists()
     # the same file given twice is filed once
     out = build_archive(tmp_path / "a.zip", "2022-06", [docs[0], docs[0], ledger], ledger)
-    assert len(json.loads(zipfile.ZipFile(out).read("manifest.json"))["files"]) == 2
+    assert len(json.loads(zipfile.ZipFile(out).read("manifest.json"))["files"]) == 3  # and 催办记录.csv
 
 
 def test_bad_month(tmp_path, inputs):
     ledger, docs = inputs
     with pytest.raises(BadArgument):
         build_archive(tmp_path / "a.zip", "2022年6月", docs, ledger)
+
+
+def test_the_months_reminders_are_filed_with_the_archive(tmp_path):
+    import shutil
+
+    from duban_xl import api
+
+    ledger = Path(shutil.copy(Path(__file__).resolve().parents[1] / "samples" / "云和县2022年督查台账.xlsx",
+                              tmp_path / "督查台账.xlsx"))
+    out = api.archive_month(ledger, "2022-09", out=tmp_path / "out")
+    with zipfile.ZipFile(out) as zf:
+        rows = list(csv.reader(io.StringIO(zf.read("催办记录.csv").decode("utf-8-sig"))))
+    assert rows[0] == ["催办日期", "交办单号", "单位", "催办方式", "催办内容", "经办人", "单位答复", "报告领导"]
+    assert [(r[0], r[2], r[3]) for r in rows[1:]] == [("2022-09-02", "赤石乡", "电话问询"), ("2022-09-15", "赤石乡", "现场检查")]
+    assert verify_archive(out) == []

@@ -43,7 +43,8 @@ def test_ledger_got_its_output_sheets_and_kept_the_template(demo):
     folder, _ = demo
     book = load_workbook(folder / "云和县2022年督查台账.xlsx")
     assert {"月度通报", "季度排名", "得分明细"} <= set(book.sheetnames)
-    assert book.sheetnames[:9] == ["说明", "参数", "单位", "台账", "延期申请", "反馈记录", "加扣分事件", "通报记录", "规则"]
+    assert book.sheetnames[:10] == ["说明", "参数", "单位", "台账", "延期申请", "反馈记录", "加扣分事件", "通报记录", "催办记录",
+                                   "规则"]
     items = book["台账"]
     assert items.data_validations.dataValidation and items.conditional_formatting and items.tables
     assert str(items["R2"].value).startswith("=")  # the live status formulas are still there

@@ -98,7 +98,13 @@ class MailState:
                             "AND uidvalidity = ? AND uid = ?",
                             (stage, _now(), self.account, self.folder, uidvalidity, uid))
 
-    # -- mail the office sends (--send) -----------------------------------------------
+
+class SentLog:
+    """Mail the office sent with --send, by kind, reference, unit and day."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self.db = db
+
     def already_sent(self, kind: str, ref: str, unit: str, day: dt.date) -> bool:
         return self.db.execute("SELECT 1 FROM mail_sent WHERE kind = ? AND ref = ? AND unit = ? AND day = ?",
                                (kind, ref, unit, day.isoformat())).fetchone() is not None

@@ -162,3 +162,24 @@ def test_dry_run_sends_moves_and_records_nothing(box):
     assert not sink.messages() and len(server.messages(user, "INBOX")) == 1
     assert db.execute("SELECT COUNT(*) FROM mail_messages").fetchone()[0] == 0
     assert not (ledger.parent / "督查输出").exists()
+
+
+def test_a_connection_dropped_midway_loses_nothing(box):
+    from mailservers import DroppingProxy
+
+    server, sink, user, config, db, ledger = box
+    for n in range(3):
+        server.deliver(user, mail(f"unit{n}@duban.test", n, (FORM, bytes(range(256)) * 40)))
+    proxy = DroppingProxy(server.imaps, cut_after=6000)   # the line drops during the downloads
+    take_in = StandIn()
+    try:
+        flaky = config.__class__(**{**config.__dict__, "imap_port": proxy.port})
+        with pytest.raises(MailUnavailable, match="连接中断|报错") as caught:
+            run_mailbox(ledger, flaky, db, take_in)
+        assert "\n" not in str(caught.value)
+    finally:
+        proxy.close()
+    assert len(server.messages(user, "INBOX")) == 3 and not sink.messages() and not take_in.seen
+    run = run_mailbox(ledger, config, db, take_in)
+    assert (len(run.new), run.sent, run.moved) == (3, 3, 3)
+    assert sorted(m["To"] for m in sink.messages()) == [f"unit{n}@duban.test" for n in range(3)]

@@ -96,8 +96,11 @@ def _with_skipped(answer: Answer, incoming: Incoming) -> Answer:
 
 
 def run_mailbox(ledger_path: Path, config: MailConfig, db: sqlite3.Connection, take_in: TakeIn, *,
-                dry_run: bool = False, progress: Progress = None) -> MailRun:
-    """Take in what is new in the configured folder; finish what an earlier run left half done."""
+                dry_run: bool = False, progress: Progress = None, answered: Callable[[], None] | None = None) -> MailRun:
+    """Take in what is new in the configured folder; finish what an earlier run left half done.
+
+    ``answered`` is called once the replies to this run's new messages are stored.
+    """
     password = config.password()
     state = MailState(db, account_of(config), config.folder)
     run = MailRun()
@@ -105,6 +108,8 @@ def run_mailbox(ledger_path: Path, config: MailConfig, db: sqlite3.Connection, t
     with Inbox(config, password) as box:
         try:
             _take_new(box, state, run, ledger_path, config, take_in, dry_run, progress)
+            if answered and not dry_run:
+                answered()
             if not dry_run:
                 _send(state, run, config, password, progress)
                 _move(box, state, run, config, progress)

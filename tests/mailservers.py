@@ -279,6 +279,22 @@ def smtp_sink():
     controller.stop()
 
 
+def unit_mail(sender: str, number: int, files: list[tuple[str, bytes]] = (), **headers: str) -> bytes:
+    """A unit's message to the office as a mail client writes it (``Auto_Submitted=`` → Auto-Submitted:)."""
+    from email.message import EmailMessage
+
+    msg = EmailMessage()
+    msg["From"], msg["To"], msg["Subject"] = sender, "dcs@duban.test", f"7月报送表 {number}"
+    msg["Message-ID"] = f"<r{number}.{sender}>"
+    msg["Date"] = "Mon, 04 Jul 2022 09:30:00 +0800"
+    for name, value in headers.items():
+        msg[name.replace("_", "-")] = value
+    msg.set_content("督查室：报送表见附件。")
+    for name, data in files:
+        msg.add_attachment(data, "application", "vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename=name)
+    return msg.as_bytes()
+
+
 def write_config(folder: Path, server: Dovecot, sink: SmtpSink, user: str, security: str = "ssl", **extra) -> Path:
     """A duban.toml for a test mailbox (password in $DUBAN_MAIL_PASSWORD, never in the file)."""
     port = {"ssl": server.imaps, "starttls": server.imap, "none": server.imap}[security]

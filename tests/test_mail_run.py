@@ -20,24 +20,13 @@ from duban_xl.mail.names import attachment_name
 from duban_xl.mail.outbox import XLSX
 from duban_xl.mail.run import Answer, run_mailbox
 from duban_xl.mail.state import open_db
-from mailservers import write_config
+from mailservers import unit_mail, write_config
 
 FORM = "县财政局_2022年7月报送表.xlsx"
 
 
 def mail(sender: str, number: int, attachment: tuple[str, bytes] | None = None, **headers: str) -> bytes:
-    from email.message import EmailMessage
-
-    msg = EmailMessage()
-    msg["From"], msg["To"], msg["Subject"] = sender, "dcs@duban.test", f"报送 {number}"
-    msg["Message-ID"] = f"<m{number}.{sender}>"
-    msg["Date"] = "Tue, 05 Jul 2022 09:30:00 +0800"
-    for name, value in headers.items():
-        msg[name.replace("_", "-")] = value
-    msg.set_content("请查收。")
-    if attachment:
-        msg.add_attachment(attachment[1], maintype="application", subtype="octet-stream", filename=attachment[0])
-    return msg.as_bytes()
+    return unit_mail(sender, number, [attachment] if attachment else [], **headers)
 
 
 class StandIn:
@@ -79,7 +68,7 @@ def test_forms_are_answered_in_thread_and_every_message_moves_once(box):
 
     form_reply, = sink.messages("czj@duban.test")
     assert form_reply["Subject"] == "回执：县财政局2022年7月报送表 已合并"
-    assert form_reply["In-Reply-To"] == "<m1.czj@duban.test>" and "<m1.czj@duban.test>" in form_reply["References"]
+    assert form_reply["In-Reply-To"] == "<r1.czj@duban.test>" and "<r1.czj@duban.test>" in form_reply["References"]
     assert form_reply["Auto-Submitted"] == "auto-replied"
     part = next(p for p in form_reply.walk() if attachment_name(p))
     assert attachment_name(part) == "回执_县财政局2022年7月报送表.xlsx" and part.get_content_type() == XLSX

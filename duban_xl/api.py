@@ -270,15 +270,20 @@ class Reminders:
     documents: list[Path]
     recorded: Path | None = None  # the ledger, when 催办记录 rows were written
     unrecorded: str = ""  # why they were not (an older ledger without the sheet)
+    sending: object = None  # mail.send.Sending, with --send
 
 
 def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress: Progress = None,
-                   templates: Path | None = None, dry_run: bool = False) -> Reminders:
+                   templates: Path | None = None, dry_run: bool = False, send: bool = False,
+                   mail_config: Path | None = None) -> Reminders:
     """二（三）催办: items due soon, overdue, or missing this month's report — a list, an xlsx, a 催办单 per unit.
 
     What it issues is a record: one 信息提醒 row per unit and item in 催办记录, written through the
     safe writer; a re-run on the same day replaces its own rows. ``dry_run`` records nothing.
+    ``send`` mails each unit its 催办单 (duban.toml beside the ledger, or ``mail_config``), once a
+    day, and records those rows as 邮件.
     """
+    from .contract import RemindMethod
     from .dates import workday_on_or_after
     from .documents import render_reminder
     from .remind import reminder_log_replacement, reminders
@@ -297,14 +302,29 @@ def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress
     documents = [render_reminder(unit, group, as_of, ledger.params, folder, templates)
                  for unit, group in rows.groupby(Col.UNIT, sort=False)]
     result = Reminders(rows, workbook, documents)
+    if dry_run and send:
+        raise BadArgument("--send 不能与 --dry-run 同用。", "--send with --dry-run")
     if dry_run:
         return result
+    if send:
+        from .mail.letters import reminder_letters
+        from .mail.send import mail_units
+        from .xlsx.transaction import refuse_locked
+
+        refuse_locked(path)  # what is mailed is recorded: do not mail what cannot be recorded now
+        by_unit = dict(zip(dict.fromkeys(rows[Col.UNIT]), documents))
+        letters = reminder_letters(rows, by_unit, as_of, ledger.params.office)
+        result.sending = mail_units(path, ledger.units, letters, mail_config, progress)
     if Sheet.REMINDER_LOG not in ledger.headers:
         result.unrecorded = (f"台账没有「{Sheet.REMINDER_LOG}」工作表，本次催办未登记。"
                              "请从新版台账模板（duban init）复制该工作表后再运行。")
         return result
     _say(progress, "登记催办记录")
     replacement = reminder_log_replacement(rows, workday_on_or_after(as_of))
+    mailed = result.sending.mailed if result.sending else set()
+    for record in replacement["rows"]:
+        if record[Col.UNIT] in mailed:
+            record[Col.REMIND_METHOD] = RemindMethod.MAIL
     result.recorded = write_workbook(path, replace_rows=[RowsReplacement(**replacement)],
                                      expected=ledger.fingerprint).path
     return result

@@ -69,6 +69,32 @@ OUT = click.option("--out", type=click.Path(path_type=Path, file_okay=False), de
                    help="输出目录（默认台账旁的“督查输出”）。Output folder (default: 督查输出 beside the ledger).")
 
 
+SEND = click.option("--send", is_flag=True,
+                    help="按「单位」表的电子邮箱发邮件给各单位（邮箱见台账旁 duban.toml）；同一天不重复发送。")
+MAIL_CONFIG = click.option("--config", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                           help="邮箱配置文件（默认台账旁的 duban.toml）。Mail configuration.")
+
+
+@contextmanager
+def run_log(ledger: Path, command: str, wanted: bool = True) -> Iterator[list[str]]:
+    """For unattended runs (--send, --mail): what happened and the exit code, in 督查输出/日志/ beside the ledger."""
+    from .runlog import append
+
+    lines: list[str] = []
+    if not wanted:
+        yield lines
+        return
+    try:
+        yield lines
+    except DubanError as exc:
+        append(ledger, command, [*lines, f"无法处理：{exc}"], EXIT_UNUSABLE)
+        raise
+    except LedgerInvalid:
+        append(ledger, command, [*lines, "台账有错误，未继续。"], EXIT_INVALID)
+        raise
+    append(ledger, command, lines, EXIT_OK)
+
+
 @contextmanager
 def progress() -> Iterator[callable]:
     """A spinner on stderr naming the current step (silent when not a terminal)."""
@@ -267,13 +293,19 @@ def slip(ledger: Path, items: tuple[str, ...], since, as_of, out: Path | None, t
 @OUT
 @TEMPLATES
 @click.option("--dry-run", is_flag=True, help="只生成清单和催办单，不登记「催办记录」。Do not record in the ledger.")
-def remind(ledger: Path, as_of, out: Path | None, templates: Path | None, dry_run: bool) -> None:
+@SEND
+@MAIL_CONFIG
+def remind(ledger: Path, as_of, out: Path | None, templates: Path | None, dry_run: bool, send: bool,
+           config: Path | None) -> None:
     """催办：临期、逾期、本月反馈未报的事项，清单 + 每个单位一份催办单，并登记「催办记录」。Reminders.
 
-    例：duban remind 督查台账.xlsx --as-of 2022-07-03
+    例：duban remind 督查台账.xlsx --as-of 2022-07-03 [--send]
     """
-    with progress() as say:
-        result = api().make_reminders(ledger, today(as_of), out, progress=say, templates=templates, dry_run=dry_run)
+    with progress() as say, run_log(ledger, "remind", send) as log:
+        result = api().make_reminders(ledger, today(as_of), out, progress=say, templates=templates, dry_run=dry_run,
+                                      send=send, mail_config=config)
+        if result.sending:
+            log.extend(result.sending.lines("催办单"))
     if result.rows.empty:
         show.print("没有需要催办的事项。")
         return
@@ -290,6 +322,9 @@ def remind(ledger: Path, as_of, out: Path | None, templates: Path | None, dry_ru
         err.print(f"已登记「催办记录」：{result.recorded}")
     elif result.unrecorded:
         err.print(f"[yellow]{result.unrecorded}[/]")
+    if result.sending:
+        for line in result.sending.lines("催办单"):
+            show.print(line)
 
 
 @cli.command(name="form-report")

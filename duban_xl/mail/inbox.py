@@ -137,11 +137,14 @@ class Inbox:
 
     def wait(self, seconds: float) -> bool:
         """IMAP IDLE until something arrives or ``seconds`` pass; True when the server announced news."""
-        self.client.idle()
         try:
-            responses = self.client.idle_check(timeout=seconds)
-        finally:
-            self.client.idle_done()
+            self.client.idle()
+            try:
+                responses = self.client.idle_check(timeout=seconds)
+            finally:
+                self.client.idle_done()
+        except (OSError, IMAPClientError) as exc:
+            raise unavailable(self.config, exc) from None
         return bool(responses)
 
 

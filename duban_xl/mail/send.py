@@ -13,11 +13,15 @@ import sqlite3
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
-from .config import MailConfig
+if TYPE_CHECKING:
+    import pandas as pd
+
+from ..contract import Col
+from .config import MailConfig, config_path, load_config
 from .outbox import Outbox, RecipientRefused, as_bytes, compose
-from .state import SentLog
+from .state import SentLog, open_db, state_file
 
 Progress = Callable[[str], None] | None
 
@@ -40,6 +44,11 @@ class Sending:
     already: list[str] = field(default_factory=list)             # sent earlier today: not again
     no_address: list[str] = field(default_factory=list)          # 单位 sheet has no usable 电子邮箱
     refused: list[str] = field(default_factory=list)             # the server refused the address
+
+    @property
+    def mailed(self) -> set[str]:
+        """Units that have this mail today (now or by an earlier run)."""
+        return {unit for unit, _ in self.sent} | set(self.already)
 
     def lines(self, what: str) -> list[str]:
         out = [f"已发送{what} {len(self.sent)} 封。"]
@@ -84,3 +93,17 @@ def send_letters(config: MailConfig, db: sqlite3.Connection, letters: Sequence[L
             state.record_sent(letter.kind, letter.ref, letter.unit, day, address, letter.subject)
             result.sent.append((letter.unit, address))
     return result
+
+
+def mail_units(ledger_path: Path, units: "pd.DataFrame", letters: Sequence[Letter], config: Path | None = None,
+               progress: Progress = None) -> Sending:
+    """Send letters per duban.toml beside the ledger, at the 单位 sheet's 电子邮箱, once a day each."""
+    from ..clock import today
+
+    settings = load_config(config_path(Path(ledger_path), config))
+    addresses = dict(zip(units[Col.UNIT_NAME], units[Col.EMAIL])) if Col.EMAIL in units else {}
+    db = open_db(state_file(Path(ledger_path)))
+    try:
+        return send_letters(settings, db, letters, addresses, today(), progress)
+    finally:
+        db.close()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
+from pathlib import Path
 
 ANSWER, SENT, MOVED = "answer", "sent", "moved"
 REPLACED = "replaced"   # the same message came back under another UID: that row carries on
@@ -115,7 +116,14 @@ class SentLog:
                             (kind, ref, unit, day.isoformat(), address, subject, _now()))
 
 
-def open_db(path) -> sqlite3.Connection:
+def state_file(ledger_path: Path) -> Path:
+    """`.duban/收件.sqlite` beside the ledger (the folder owner-only, made on first use)."""
+    folder = Path(ledger_path).resolve().parent / ".duban"
+    folder.mkdir(mode=0o700, exist_ok=True)
+    return folder / "收件.sqlite"
+
+
+def open_db(path: Path) -> sqlite3.Connection:
     db = sqlite3.connect(path, timeout=30, isolation_level=None)
     with db:
         for statement in SCHEMA:

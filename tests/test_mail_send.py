@@ -1,0 +1,92 @@
+"""`--send`: each unit its 催办单 / 报送表 at the 单位 sheet's 电子邮箱, once a day, recorded as 邮件."""
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from duban_xl.cli import main
+from duban_xl.contract import Col, RemindMethod, Sheet
+from duban_xl.mail.names import attachment_name
+from duban_xl.reader import read_ledger
+from duban_xl.remind import reminders
+from mailservers import write_config
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "云和县2022年督查台账.xlsx"
+AS_OF = "2022-07-03"
+
+
+@pytest.fixture
+def office(dovecot, smtp_sink, tmp_path, monkeypatch):
+    """A copy of the sample whose first reminded unit has no 电子邮箱, and a duban.toml for the sink."""
+    ledger = tmp_path / "督查台账.xlsx"
+    shutil.copy(SAMPLE, ledger)
+    monkeypatch.setenv("DUBAN_MAIL_PASSWORD", "test-pass")
+    write_config(tmp_path, dovecot, smtp_sink, dovecot.add_user())
+    smtp_sink.clear()
+    return ledger, smtp_sink
+
+
+def blank_address(ledger: Path, unit: str) -> None:
+    wb = load_workbook(ledger)
+    ws = wb[Sheet.UNITS]
+    header = [c.value for c in ws[1]]
+    for row in ws.iter_rows(min_row=2):
+        if row[header.index(Col.UNIT_NAME)].value == unit:
+            row[header.index(Col.EMAIL)].value = None
+    wb.save(ledger)
+
+
+@pytest.mark.slow
+def test_remind_send_mails_each_unit_once_a_day_and_records_mail(office, capsys):
+    ledger, sink = office
+    assert main(["remind", str(ledger), "--as-of", AS_OF, "--dry-run"]) == 0
+    capsys.readouterr()
+    book = read_ledger(ledger)
+    units = list(dict.fromkeys(read_reminded_units(ledger)))
+    silent = units[0]
+    blank_address(ledger, silent)
+    emails = dict(zip(book.units[Col.UNIT_NAME], book.units[Col.EMAIL]))
+
+    assert main(["remind", str(ledger), "--as-of", AS_OF, "--send"]) == 0
+    out = capsys.readouterr().out
+    assert f"已发送催办单 {len(units) - 1} 封" in out and silent in out.split("没有电子邮箱")[1]
+    got = {m["To"]: m for m in sink.messages()}
+    assert set(got) == {emails[u] for u in units[1:]}
+    one = got[emails[units[1]]]
+    assert one["Subject"] == f"督查事项催办单：{units[1]}（2022年7月3日）"
+    names = [attachment_name(p) for p in one.walk() if attachment_name(p)]
+    assert len(names) == 1 and names[0].endswith(".docx") and units[1] in names[0]
+
+    rows = reminder_log(ledger)
+    assert set(rows[rows[Col.UNIT] == silent][Col.REMIND_METHOD]) == {RemindMethod.MESSAGE}
+    assert set(rows[rows[Col.UNIT] != silent][Col.REMIND_METHOD]) == {RemindMethod.MAIL}
+
+    assert main(["remind", str(ledger), "--as-of", AS_OF, "--send"]) == 0   # the same day again
+    assert "已发送催办单 0 封" in capsys.readouterr().out and len(sink.messages()) == len(units) - 1
+    again = reminder_log(ledger)
+    assert len(again) == len(rows)                                            # replaced, not appended
+    assert set(again[again[Col.UNIT] != silent][Col.REMIND_METHOD]) == {RemindMethod.MAIL}
+    logs = list((ledger.parent / "督查输出" / "日志").glob("remind_*.log"))
+    assert len(logs) == 1 and logs[0].read_text(encoding="utf-8").count("退出码 0") == 2
+
+
+def read_reminded_units(ledger: Path) -> list[str]:
+    return list(reminders(read_ledger(ledger), dt.date(2022, 7, 3))[Col.UNIT])
+
+
+def reminder_log(ledger: Path) -> pd.DataFrame:
+    frame = pd.read_excel(ledger, sheet_name=Sheet.REMINDER_LOG, engine="calamine")
+    return frame[frame[Col.HANDLER].astype(str).str.startswith("duban")]
+
+
+def test_send_without_a_configuration_is_one_line_and_sends_nothing(tmp_path, capsys):
+    ledger = tmp_path / "督查台账.xlsx"
+    shutil.copy(SAMPLE, ledger)
+    assert main(["remind", str(ledger), "--as-of", AS_OF, "--send"]) == 2
+    err = capsys.readouterr().err
+    assert "找不到配置文件" in err and "duban.toml" in err

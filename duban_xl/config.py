@@ -16,8 +16,9 @@ from .errors import BadConfig, BadTemplate
 CONFIG_NAME = "duban.toml"
 
 
-def config_path(ledger: Path) -> Path:
-    return Path(ledger).resolve().parent / CONFIG_NAME
+def config_path(ledger: Path, given: Path | None = None) -> Path:
+    """`--config FILE`, else duban.toml beside the ledger."""
+    return given if given is not None else Path(ledger).parent / CONFIG_NAME
 
 
 def load(path: Path) -> dict:
@@ -27,8 +28,8 @@ def load(path: Path) -> dict:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise BadConfig(f"配置文件「{path.name}」格式有误：{exc}。请按 README 的示例修改。",
-                        f"cannot parse {path}: {exc}") from None
+        raise BadConfig(f"配置文件 {path} 不是有效的 TOML（{exc}）。请按 README 的示例改正。",
+                        f"invalid TOML in {path}: {exc}") from None
 
 
 def office_templates(ledger: Path, option: Path | None = None) -> Path | None:

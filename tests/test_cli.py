@@ -239,7 +239,7 @@ def test_slip_uses_the_office_templates_from_the_option_or_duban_toml(capsys, cl
     ("missing folder", "找不到本单位的公文模板文件夹"),
     ("folder without the slip", "找不到公文模板“交办单.docx”"),
     ("broken slip", "公文模板「交办单.docx」无法使用"),
-    ("bad toml", "配置文件「duban.toml」格式有误"),
+    ("bad toml", "不是有效的 TOML"),
 ])
 def test_a_missing_or_broken_office_template_is_exit_2_never_the_shipped_look(capsys, clean, tmp_path, setup, words):
     office = tmp_path / "本单位模板"

@@ -9,14 +9,13 @@ office gives nobody the mailbox.
 from __future__ import annotations
 
 import os
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from ..config import CONFIG_NAME, config_path, load  # noqa: F401 (config_path: callers import it from here)
 from .errors import BadConfig
 
-CONFIG_NAME = "duban.toml"
 KEYRING_SERVICE = "duban_xl"
 Security = Literal["ssl", "starttls", "none"]
 SECURITIES = ("ssl", "starttls", "none")
@@ -74,22 +73,13 @@ _KNOWN = set(_DEFAULTS) | set(_REQUIRED)
 _SECRET_KEYS = ("password", "pass", "passwd", "secret", "auth_code", "授权码")
 
 
-def config_path(ledger: Path, given: Path | None = None) -> Path:
-    """`--config FILE`, else duban.toml beside the ledger."""
-    return given if given is not None else ledger.parent / CONFIG_NAME
-
-
 def load_config(path: Path) -> MailConfig:
     """Read and check the [mail] block; anything wrong is one BadConfig line (exit 2)."""
     where = f"配置文件 {path}"
     if not path.is_file():
         raise BadConfig(f"找不到{where}。请在台账旁放一个 {CONFIG_NAME}（见 README「邮箱收件」），或用 --config 指定。",
                         f"config file not found: {path}")
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise BadConfig(f"{where}不是有效的 TOML（{exc}）。请按 README 的示例改正。", f"invalid TOML: {exc}") from None
-    mail = data.get("mail")
+    mail = load(path).get("mail")
     if not isinstance(mail, dict):
         raise BadConfig(f"{where}中没有 [mail] 一节。", "no [mail] table")
     secrets = [k for k in mail if k.lower() in _SECRET_KEYS]

@@ -1,7 +1,9 @@
 """Why a mail run could not go on (exit 2, one line; the next run resumes)."""
 from __future__ import annotations
 
-from ..errors import DubanError
+from ..errors import BadConfig, DubanError
+
+__all__ = ["BadConfig", "MailUnavailable"]
 
 
 class MailUnavailable(DubanError):
@@ -9,10 +11,3 @@ class MailUnavailable(DubanError):
 
     code = "mail_unavailable"
     english = "the mail server cannot be used"
-
-
-class BadConfig(DubanError):
-    """duban.toml is missing, unreadable or says something we cannot use."""
-
-    code = "bad_config"
-    english = "bad mail configuration"

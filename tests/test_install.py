@@ -35,6 +35,7 @@ def installed(tmp_path_factory) -> Path:
     (wheel,) = (root / "dist").glob("duban_xl-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "duban_xl/workbook_templates/月度通报.docx" in names and "duban_xl/samples/云和县2022年督查台账.xlsx" in names
+    assert any(name.startswith("duban_xl/vba/") for name in names)  # what xl-setup puts in the .xlsm
     venv = root / "venv"
     assert run([sys.executable, "-m", "venv", venv], root).returncode == 0
     (purelib,) = (venv / "lib").glob("python*/site-packages")
@@ -65,10 +66,12 @@ def test_demo_runs_from_an_unrelated_folder(installed, tmp_path):
     assert "校验完整" in demo.stdout
 
 
-def test_init_validate_and_score_run_from_the_wheel(installed, tmp_path):
+def test_init_validate_score_and_buttons_run_from_the_wheel(installed, tmp_path):
     made = run([installed / "duban", "init", "台账.xlsx", "--year", "2023"], tmp_path)
     assert made.returncode == 0, made.stderr
     checked = run([installed / "duban", "validate", "台账.xlsx", "--json", "--as-of", "2023-12-31"], tmp_path)
     assert checked.returncode == 0 and json.loads(checked.stdout) == []
     scored = run([installed / "duban", "score", "台账.xlsx", "--json", "--as-of", "2023-12-31"], tmp_path)
     assert scored.returncode == 0 and json.loads(scored.stdout)["year"] == 2023
+    buttons = run([installed / "duban", "xl-setup", "台账.xlsx"], tmp_path)
+    assert buttons.returncode == 0 and (tmp_path / "台账.xlsm").is_file(), buttons.stderr

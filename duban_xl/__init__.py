@@ -28,7 +28,7 @@ _EXPORTS: dict[str, str] = {
     **{name: "api" for name in (
         "validate_workbook", "score_workbook", "issue_bulletin", "rank_quarter", "make_slips",
         "make_reminders", "make_feedback_form", "check_reports", "archive_month", "verify_archive",
-        "init_workbook", "load_valid",
+        "init_workbook", "load_valid", "close_month",
     )},
     "read_ledger": "reader",
     "validate": "validate",

@@ -415,6 +415,17 @@ def record_report_checks(path: Path, checks: Sequence, progress: Progress = None
     return results
 
 
+# ---- 本月结账 -----------------------------------------------------------------------
+
+def close_month(path: Path, month: str, mail: bool = False, date: dt.date | None = None, out: Path | None = None,
+                progress: Progress = None):
+    """本月结账: intake (when configured), validate, the bulletin of the month, scores as of its last day,
+    the quarterly ranking when it ends a quarter, the archive — one ``close.CloseSummary``."""
+    from .close import close_month as close
+
+    return close(path, month, mail=mail, date=date, out=out, progress=progress)
+
+
 # ---- 归档 -------------------------------------------------------------------------
 
 def archive_month(path: Path, month: str, out: Path | None = None, progress: Progress = None) -> Path:

@@ -376,6 +376,27 @@ def check_report_cmd(files: tuple[Path, ...], county: str, ledger: Path | None, 
 
 
 @cli.command()
+@LEDGER
+@click.option("--month", required=True, help="结账月份 YYYY-MM。")
+@click.option("--mail", is_flag=True, help="先从邮箱收取报送表（按 duban.toml 配置）。Take in returned sheets by mail first.")
+@click.option("--date", type=DATE, default=None, help="通报日期（默认次月10日前最后一个工作日）。")
+@OUT
+def close(ledger: Path, month: str, mail: bool, date, out: Path | None) -> None:
+    """本月结账：收件、校验、月度通报、计分、季度排名（季末）、归档，一次完成。Close the month.
+
+    台账有错误时什么也不写；同一个月再结一次，台账不再改动。
+    例：duban close 督查台账.xlsx --month 2022-06
+    """
+    with progress() as say:
+        summary = api().close_month(ledger, month, mail=mail, date=date, out=out, progress=say)
+    for line in summary.lines():
+        show.print(line)
+    for path in summary.files:
+        err.print(f"已生成：{path}")
+    sys.exit(EXIT_OK if summary.ok else EXIT_INVALID)
+
+
+@cli.command()
 @click.argument("ledger", required=False, type=click.Path(path_type=Path))
 @click.option("--month", default=None, help="归档月份 YYYY-MM。")
 @click.option("--verify", "verify", type=click.Path(path_type=Path), default=None, help="核对一个归档包是否完整。")

@@ -103,12 +103,15 @@ def _put(sheet: SheetCells, styles: Styles, letter: str, number: int, value: obj
     _clear_value(c)
     style = int(c.get("s") or sheet.style_above(column_index_from_string(letter), number)
                 or column_styles.get(letter, 0))
+    is_date = isinstance(value, (dt.date, dt.datetime))
+    if is_date and not styles.is_date(style):
+        style = styles.variant(style, numFmtId=str(DATE_NUMFMT), applyNumberFormat="1")
+    if style:  # s before t: a new cell and a reused one give the same XML, so a re-run is byte-identical
+        c.set("s", str(style))
     if value is None or (isinstance(value, float) and value != value):
         pass
-    elif isinstance(value, (dt.date, dt.datetime)):
+    elif is_date:
         day = value.date() if isinstance(value, dt.datetime) else value
-        if not styles.is_date(style):
-            style = styles.variant(style, numFmtId=str(DATE_NUMFMT), applyNumberFormat="1")
         etree.SubElement(c, M + "v").text = str(serial(day, date1904))
     elif isinstance(value, bool):
         c.set("t", "b")
@@ -117,8 +120,6 @@ def _put(sheet: SheetCells, styles: Styles, letter: str, number: int, value: obj
         etree.SubElement(c, M + "v").text = repr(value) if isinstance(value, float) else str(value)
     else:
         inline(c, [text_run(str(value))])
-    if style:
-        c.set("s", str(style))
 
 
 def _clear_value(c: etree._Element) -> None:

@@ -419,11 +419,48 @@ def record_report_checks(path: Path, checks: Sequence, progress: Progress = None
 
 def close_month(path: Path, month: str, mail: bool = False, date: dt.date | None = None, out: Path | None = None,
                 progress: Progress = None):
-    """本月结账: intake (when configured), validate, the bulletin of the month, scores as of its last day,
-    the quarterly ranking when it ends a quarter, the archive — one ``close.CloseSummary``."""
-    from .close import close_month as close
+    """本月结账 (close.py): intake (when configured), validate, the bulletin of the month, scores as of its
+    last day, the quarterly ranking when it ends a quarter, the archive — one ``close.CloseSummary``.
 
-    return close(path, month, mail=mail, date=date, out=out, progress=progress)
+    Nothing is written while the ledger has errors; the ledger is written once, only if that changes it.
+    """
+    from .bulletin import bulletin_records_replacement, monthly_bulletin
+    from .close import CloseSummary, intake, needs_person, refuse, write_if_changed
+    from .dates import parse_month
+    from .documents import render_quarterly_ranking
+    from .score import quarter_ranking, score
+    from .score_sheets import result_sheets
+    from .sheets import monthly_sheet
+    from .xlsx.rows import RowsReplacement
+
+    first, end = parse_month(month)
+    month, path = first.strftime("%Y-%m"), Path(path)
+    summary = CloseSummary(month)
+    templates = office_templates(path)
+    intake(mail, summary)
+    ledger = read_ledger(path, progress=progress)
+    try:
+        report = require_valid(ledger, end, progress)
+    except LedgerInvalid as exc:
+        return refuse(summary, exc.report)
+    summary.done.append(f"校验：无错误（{len(report.findings)} 条警告）。")
+    b = monthly_bulletin(ledger, month, date)
+    result = score(ledger, end)
+    summary.ledger_changed = write_if_changed(path, ledger, [monthly_sheet(b), *result_sheets(result)],
+                                              [RowsReplacement(**bulletin_records_replacement(b))])
+    summary.done.append(f"通报：{b.issue}，列入通报记录 {len(b.records)} 行"
+                        + ("。" if summary.ledger_changed else "（与上次结账相同，台账未改动）。"))
+    summary.done.append(f"计分：截至{end:%Y-%m-%d}，得分明细 {len(result.detail)} 行，季度排名已更新。")
+    summary.files.append(bulletin_document(b, path, month, out, progress, templates))
+    if end.month % 3 == 0:
+        q = end.month // 3
+        summary.files.append(render_quarterly_ranking(quarter_ranking(result, q), end.year, q, ledger.params,
+                                                      month_folder(path, month, out), templates_dir=templates))
+        summary.done.append(f"季度排名通报：{end.year}年第{q}季度。")
+    summary.files.append(archive_month(path, month, out, progress))
+    summary.done.append(f"归档：{summary.files[-1].name}。")
+    summary.needs_person += needs_person(ledger, b, report, end)
+    return summary
 
 
 # ---- 归档 -------------------------------------------------------------------------

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench templates clean
+.PHONY: demo test quick floors bench templates clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,14 @@ demo: $(STAMP)  ## run a whole month on the bundled sample ledger
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/pytest -q
 
+quick: $(STAMP)  ## the quick loop: everything but LibreOffice, hypothesis, subprocess and wheel tests
+	$(BIN)/pytest -q -m "not slow"
+
+floors:  ## the quick loop against the oldest versions pyproject.toml allows (needs uv)
+	uv venv -q --python $(PYTHON) .venv-floors
+	uv pip install -q --python .venv-floors/bin/python --resolution lowest-direct -e '.[test]'
+	.venv-floors/bin/python -m pytest -q -m "not slow"
+
 bench: $(STAMP)  ## speed and memory at 1k, 10k, 100k items (see benchmarks/)
 	$(BIN)/python -m benchmarks.run
 
@@ -27,4 +35,4 @@ templates: $(STAMP)  ## rebuild the committed workbook and Word templates from c
 	$(BIN)/python -m duban_xl.docx_templates workbook_templates/
 
 clean:
-	rm -rf $(VENV) out .pytest_cache
+	rm -rf $(VENV) .venv-floors out .pytest_cache

@@ -463,6 +463,84 @@ def close_month(path: Path, month: str, mail: bool = False, date: dt.date | None
     return summary
 
 
+# ---- 报送表 out, returned files in (二（四）) ------------------------------------------------
+
+FORMS_FOLDER = "报送表"
+
+
+@dataclass
+class IssuedForms:
+    month: str
+    as_of: dt.date
+    files: list[tuple[str, Path, int]]  # (单位, file, rows it asks about)
+    skipped: list[str] = field(default_factory=list)  # named units with nothing open to report
+
+
+def make_forms(path: Path, month: str, units: Sequence[str] = (), as_of: dt.date | None = None,
+               out: Path | None = None, progress: Progress = None) -> IssuedForms:
+    """二（四）: one signed 报送表 per unit for the reports of ``month`` (items open as of ``as_of``)."""
+    from .dates import parse_month
+    from .xlsx.atomic import save_new_workbook
+    from .forms import build_form, make_form, units_with_forms
+    from .intake.keys import form_key
+    from .intake.store import IssuedForm, Store
+    from .normalize import canon_name
+
+    as_of = as_of or clock.today()
+    ledger, _ = load_valid(path, as_of, progress)
+    known = [u for u in ledger.units[Col.UNIT_NAME] if isinstance(u, str)]
+    wanted = [canon_name(u) for u in units]
+    unknown = [u for u in wanted if u not in known]
+    if unknown:
+        raise BadArgument(f"「单位」表中没有：{'、'.join(unknown)}。请填写单位全称。", f"unknown unit(s) {unknown}")
+    with_rows = units_with_forms(ledger, as_of)
+    chosen = [u for u in (wanted or with_rows) if u in with_rows]
+    folder = month_folder(path, month, out) / FORMS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    key = form_key(path)
+    result = IssuedForms(month, as_of, [], [u for u in wanted if u not in with_rows])
+    first, _ = parse_month(month)
+    with Store.beside(path) as store:
+        for n, unit in enumerate(chosen, 1):
+            _say(progress, f"生成报送表 {n}/{len(chosen)}：{unit}")
+            form = make_form(ledger, unit, month, as_of)
+            book = build_form(form, key, ledger.params.office, ledger.params.county)
+            target = save_new_workbook(book, folder / f"{unit}_{first.year}年{first.month}月报送表.xlsx")
+            store.record_form(IssuedForm(form.form_no, unit, month, as_of, str(target)))
+            result.files.append((unit, target, len(form.rows)))
+    return result
+
+
+def intake_parcels(ledger_path: Path, parcels: Sequence, as_of: dt.date | None = None, *, dry_run: bool = False,
+                   progress: Progress = None, saved_as: Callable | None = None):
+    """二（四）: judge returned files (``intake.parcel.Parcel``), merge valid forms into 反馈记录, make each 回执.
+
+    Returns an ``intake.run.IntakeRun``: per parcel its files' outcome (已合并 / 退回 / 重复), findings
+    and ``Receipt`` (xlsx bytes, subject, body). The caller delivers the receipts, then calls
+    ``finish_intake`` so the same file arriving again is 重复. FileLocked (exit 2) when Excel has the
+    ledger open: then nothing was merged.
+    """
+    from .intake.run import intake_parcels as run
+
+    return run(Path(ledger_path), parcels, as_of or clock.today(), dry_run=dry_run, progress=progress,
+               saved_as=saved_as)
+
+
+def finish_intake(ledger_path: Path, run) -> None:
+    """Record that every file of an intake run was answered (receipt sent or written, file moved)."""
+    from .intake.run import finish
+
+    finish(Path(ledger_path), run)
+
+
+def intake_folder(ledger_path: Path, folder: Path, as_of: dt.date | None = None, *, dry_run: bool = False,
+                  progress: Progress = None):
+    """``duban intake --dir``: every file of a folder; receipts to 回执/, processed files to 已处理/."""
+    from .intake.folder import intake_folder as run
+
+    return run(Path(ledger_path), Path(folder), as_of or clock.today(), dry_run=dry_run, progress=progress)
+
+
 # ---- 归档 -------------------------------------------------------------------------
 
 def archive_month(path: Path, month: str, out: Path | None = None, progress: Progress = None) -> Path:

@@ -85,4 +85,57 @@ RULE_MISSING = Code("rule_missing", ERROR, "三", "「规则」表缺少规则�
 RULE_UNKNOWN = Code("rule_unknown", ERROR, "三", "规则代码“{code}”不是本工具认识的规则。", "可用的规则代码：{known}。")
 RULE_DUPLICATE = Code("rule_duplicate", ERROR, "三", "规则代码“{code}”重复。", "每个规则代码只保留一行。")
 
+# ---- a returned 报送表 (SPEC «Returned sheets», 二（四）): what its 回执 tells the unit ----------------
+FORMS = "SPEC «报送表»"
+HEADER_CHANGED = Code("header_changed", ERROR, FORMS, "表头的{label}“{got}”与本报送表的“{want}”不一致。",
+                      "请不要修改表头；每个单位使用督查室发给本单位、本月的报送表填写。")
+IDENTITY_DAMAGED = Code("identity_damaged", ERROR, FORMS, "报送表的表单信息已损坏，无法确认是哪一份报送表。",
+                        "请使用督查室发来的原报送表重新填写后回传。")
+IDENTITY_MISSING = Code("identity_missing", ERROR, FORMS,
+                        "报送表缺少隐藏的「表单信息」，且按表头的单位和月份找不到督查室发出的报送表。",
+                        "请使用督查室发来的原报送表填写（不要复制到新工作簿），然后回传。")
+IDENTITY_STRIPPED = Code("identity_stripped", WARNING, FORMS,
+                         "报送表缺少隐藏的「表单信息」，已按表头的单位和月份认定为报送表 {form_no}。",
+                         "下次请直接在督查室发来的报送表上填写并保存，不要复制到新工作簿。")
+ITEM_REPEATED = Code("item_repeated", ERROR, FORMS, "交办单号 {item} 出现了两次。", "每个事项只填写一行，请删除重复的一行。")
+ITEM_NOT_OF_UNIT = Code("item_not_of_unit", ERROR, "二（四）", "事项 {item} 不是本单位的事项（主办单位：{owner}）。",
+                        "只报送本报送表列出的本单位事项；该行请删除，其他单位的事项由其自行报送。")
+ITEM_NOT_ON_FORM = Code("item_not_on_form", ERROR, FORMS, "交办单号“{item}”不是本报送表列出的事项{why}。",
+                        "请不要增加行或修改交办单号；新交办的事项会在下月报送表中列出。")
+ITEM_REMOVED = Code("item_removed", ERROR, FORMS, "报送表中的事项 {item} 被删除了。",
+                    "请不要删除报送表中的行；本月不需报送的事项留空即可。")
+LOCKED_CHANGED = Code("locked_changed", ERROR, FORMS, "灰色单元格“{column}”被改动：现为“{got}”，原为“{want}”。",
+                      "灰色单元格不能修改，请改回“{want}”，或在督查室发来的原报送表上重新填写。")
+LEDGER_CHANGED = Code("ledger_changed", WARNING, FORMS, "“{column}”与台账现有内容“{now}”不同（报送表发出后台账有修改）。",
+                      "无需处理，以台账为准。")
+MAC_MISMATCH = Code("mac_mismatch", ERROR, FORMS, "报送表的校验码与内容不符（表单信息或灰色单元格被改动过）。",
+                    "请使用督查室发来的原报送表重新填写后回传。")
+FORMULA_IN_FORM = Code("formula", ERROR, FORMS, "单元格是公式“{formula}”，不能作为报送内容（已按文字读取，未计算）。",
+                       "请直接填写文字或日期，不要使用公式。")
+COHOST_FILLED = Code("cohost_filled", ERROR, "二（四）", "事项 {item} 是本单位协办的事项，不在本表报送。",
+                     "二（四）：涉及多个承办单位的，由主办单位牵头报送。请清空该行。")
+MONTHLY_NOT_FILLED = Code("monthly_not_filled", WARNING, "二（四）", "每月反馈事项 {item} 本月未填写。",
+                          "二（四）：每月反馈的事项每月都要报送进展，请补报。")
+NOTHING_FILLED = Code("nothing_filled", ERROR, "二（四）", "报送表中没有填写任何事项。",
+                      "请在白色单元格中填写本月各主办事项的办理情况后再回传。")
+TEXT_TOO_LONG = Code("text_too_long", ERROR, FORMS, "“{column}”有 {length} 字，超过 {limit} 字。",
+                     "请精简，详细情况写在书面反馈报告（.docx）中一并报送。")
+CLAIMED_IN_FUTURE = Code("claimed_in_future", ERROR, "二（四）", "申报办结日期 {claimed:%Y-%m-%d} 晚于报送日期 {day:%Y-%m-%d}。",
+                         "尚未办结的事项请选“进展反馈”，不填申报办结日期。")
+CLAIMED_BEFORE_ASSIGNED = Code("claimed_before_assigned", ERROR, "二（二）",
+                               "申报办结日期 {claimed:%Y-%m-%d} 早于交办日期 {assigned:%Y-%m-%d}。", "请核对办结日期。")
+CLAIMED_ON_PROGRESS = Code("claimed_on_progress", WARNING, "二（四）", "进展反馈填写了申报办结日期。",
+                           "事项已办结的，请把反馈类型改为“办结反馈”；未办结的，请清空申报办结日期。")
+BAD_PHONE = Code("bad_phone", WARNING, FORMS, "联系电话“{phone}”看起来不是电话号码。", "请填写座机或手机号码，例如 0578-5123456。")
+SENDER_NOT_UNIT = Code("sender_not_unit", WARNING, FORMS, "发件人 {sender} 不是「单位」表登记的{unit}邮箱 {known}。",
+                       "请用单位登记的邮箱报送；如邮箱已变更，请告知督查室更新。")
+SAME_FILE = Code("same_file", WARNING, FORMS, "该文件此前已收到（{day:%Y-%m-%d}，结果：{outcome}）。", "无需再次报送。")
+UNUSABLE_FILE = Code("unusable_file", ERROR, FORMS, "{reason}",
+                     "请回传督查室发来的报送表（.xlsx），书面反馈报告用 Word 的 .docx 格式一并附上。")
+REPORT_WITHOUT_FORM = Code("report_without_form", ERROR, "二（四）",
+                           "反馈报告「{name}」找不到对应的报送表（标题中的交办单号：{item}）。",
+                           "反馈报告须与填好的报送表一起报送；标题写明交办单号，如“2022年12号交办单”。")
+REPORT_FORMAT = Code("report_format", WARNING, "三（三）", "反馈报告「{name}」不符合附件格式：{problem}。",
+                     "三（三）：反馈材料不符合格式要求的每件扣1分；请按附件格式修改。")
+
 CATALOGUE: dict[str, Code] = {entry.code: entry for entry in globals().values() if isinstance(entry, Code)}

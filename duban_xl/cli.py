@@ -344,6 +344,56 @@ def form_report(ledger: Path, item: str, unit: str | None, as_of, out: Path | No
     show.print(f"已生成：{path}")
 
 
+@cli.command()
+@LEDGER
+@click.option("--month", required=True, help="反馈月份 YYYY-MM（报送该月的办理情况）。")
+@click.option("--unit", "units", multiple=True, help="只给这些单位生成（可重复）；默认每个有在办主办事项的单位。")
+@AS_OF
+@OUT
+def forms(ledger: Path, month: str, units: tuple[str, ...], as_of, out: Path | None) -> None:
+    """给每个单位生成本月报送表（二（四）），回收后用 duban intake 登记。Monthly report forms.
+
+    例：duban forms 督查台账.xlsx --month 2022-07 --as-of 2022-06-25
+    """
+    with progress() as say:
+        result = api().make_forms(ledger, month, units, today(as_of), out, progress=say)
+    for unit, path, rows in result.files:
+        show.print(f"{unit}：{rows} 个事项 → {path}")
+    for unit in result.skipped:
+        show.print(f"{unit}：截至 {result.as_of:%Y-%m-%d} 没有在办的主办事项，未生成报送表。")
+    show.print(f"共生成报送表 {len(result.files)} 份（{month}）。")
+
+
+@cli.command()
+@LEDGER
+@click.option("--dir", "folder", type=click.Path(path_type=Path), required=True,
+              help="收到的报送表所在文件夹；处理后的文件移到其中的“已处理”，回执写到“回执”。")
+@AS_OF
+@click.option("--dry-run", is_flag=True, help="只检查并显示结果：不写台账、不移动文件、不写回执、不记录。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出每个文件的结果。")
+def intake(ledger: Path, folder: Path, as_of, dry_run: bool, as_json: bool) -> None:
+    """登记各单位报回的报送表（二（四））：合格的并入「反馈记录」，每个文件一份回执。Take in returned forms.
+
+    例：duban intake 督查台账.xlsx --dir 收件/
+    """
+    with progress() as say:
+        run = api().intake_folder(ledger, folder, today(as_of), dry_run=dry_run, progress=say)
+    if as_json:
+        click.echo(json.dumps(run.as_json(), ensure_ascii=False, indent=2))
+        return
+    for parcel, result in run.files:
+        show.print(f"{result.outcome}：{result.name}（{result.unit or '单位未能识别'}）"
+                   + (f"，合并 {result.merged_rows} 行" if result.outcome == "已合并" else ""))
+        for f in result.findings:
+            show.print(f"  {f.level} {f.where} {f.message} 建议：{f.suggestion}")
+    for f in run.ledger_findings[:10]:
+        show.print(f"台账自身的错误（请督查室修改，不影响收件）：{f.where} {f.message}")
+    if len(run.ledger_findings) > 10:
+        show.print(f"……台账另有 {len(run.ledger_findings) - 10} 处错误，运行 duban validate 查看。")
+    tail = "（试运行：台账、文件均未改动）" if dry_run else ""
+    show.print(f"共 {len(run.files)} 个文件：合并 {run.merged_rows} 行，退回 {run.refused} 个。{tail}")
+
+
 @cli.command(name="check-report")
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--county", default=None, help="标题中的县名（默认取台账参数，或云和县）。")

@@ -555,3 +555,52 @@ def format_item_no(item_no: str) -> str:
     """2022-012 → 2022年12号, the form documents use (GB/T 9704: no leading zeros)."""
     year, _, seq = item_no.partition("-")
     return f"{year}年{int(seq)}号"
+
+
+# ---- the 报送表 sent to units and taken back (SPEC «Returned sheets», 二（四）) -----------------
+
+class FormSheet:
+    """Sheets of a 报送表 workbook and of its 回执."""
+
+    FORM = "报送表"
+    IDENTITY = "表单信息"  # hidden: who the form is for and its HMAC
+    RECEIPT = "回执"
+
+
+class FormField:
+    """Keys of the identity sheet (column A; values in column B)."""
+
+    FORM_NO = "表单编号"
+    UNIT = "单位"
+    MONTH = "反馈月份"
+    ISSUED = "签发日期"  # the as-of date the form was made: locked cells are checked as of it
+    DUE = "报送截止日期"
+    ROWS = "事项数"
+    VERSION = "格式版本"
+    MAC = "校验码"  # HMAC-SHA256 over the identity and every locked cell
+    ALL = (FORM_NO, UNIT, MONTH, ISSUED, DUE, ROWS, VERSION, MAC)
+
+
+class FormRole:
+    """角色 of a row: the unit reports on what it hosts; co-handled items are shown read-only."""
+
+    HOST = "主办"
+    COHOST = "协办"
+
+
+FORM_ROLE = "角色"
+FORM_LABEL_UNIT, FORM_LABEL_MONTH, FORM_LABEL_DUE = "报送单位", "反馈月份", "报送截止"
+# Locked: what the office assigned, as of the form's issue date (完成时限 in force then).
+FORM_LOCKED = (Col.ITEM_NO, FORM_ROLE, Col.SUBJECT, Col.LEAD, Col.DEADLINE, Col.FEEDBACK_MODE, Col.REQUIREMENTS)
+# Unlocked: what the unit reports; each becomes a 反馈记录 column of the merged row.
+FORM_INPUTS = (Col.FEEDBACK_TYPE, Col.PROGRESS, Col.CLAIMED_DONE, Col.PROBLEMS, Col.NEXT_STEPS, Col.SIGNER,
+               Col.CONTACT, Col.PHONE)
+FORM_COLUMNS = FORM_LOCKED + FORM_INPUTS
+
+
+class IntakeOutcome:
+    """结果 of one returned file."""
+
+    MERGED = "已合并"
+    REFUSED = "退回"
+    DUPLICATE = "重复"

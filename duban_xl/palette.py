@@ -26,6 +26,10 @@ ROW_YELLOW = "FFE699"
 ROW_ORANGE = "FCD5B4"
 SECTION_GREY = "D9D9D9"
 
+# 报送表: cells the office filled (locked) and the rows a unit only co-handles (read-only, muted text).
+FORM_LOCKED = "E7E6E6"
+FORM_COHOST, FORM_COHOST_TEXT = "F2F2F2", "7F7F7F"
+
 # 总分 colour scale on 季度排名: low red, middle yellow, high green.
 SCALE_LOW, SCALE_MID, SCALE_HIGH = "F8696B", "FFEB84", "63BE7B"
 

@@ -20,7 +20,7 @@ from .graft import OwnedSheet, graft
 from .marks import CellMark, apply_marks, clear_marks
 from .package import Package
 from .recalc import ask_full_recalc, drop_stale_values, has_formulas
-from .rows import CellValues, RowsReplacement, write_cells, write_rows
+from .rows import CellValues, RecordsUpsert, RowsReplacement, write_cells, write_rows, write_upsert
 from .safety import check_workbook_file, is_strict
 from .styles import Styles
 
@@ -36,7 +36,8 @@ class WriteResult:
 
 def write_workbook(source: Path, *, target: Path | None = None, sheets: Sequence[OwnedSheet] = (),
                    marks: Sequence[CellMark] = (), replace_rows: Sequence[RowsReplacement] = (),
-                   cells: Sequence[CellValues] = (), expected: Fingerprint | None = None) -> WriteResult:
+                   cells: Sequence[CellValues] = (), upserts: Sequence[RecordsUpsert] = (),
+                   expected: Fingerprint | None = None) -> WriteResult:
     """Write our sheets, marks and records into the workbook; every other part stays byte-identical.
 
     ``target`` None writes in place (after a backup in ``duban_备份/``); otherwise
@@ -56,14 +57,15 @@ def write_workbook(source: Path, *, target: Path | None = None, sheets: Sequence
             if is_strict(pkg.xml(pkg.workbook)):
                 raise StrictWorkbook(f"「{source.name}」是「Strict Open XML 电子表格」格式：本工具能读取，但不能写入。"
                                      "请在 Excel 中「另存为」→「Excel 工作簿（*.xlsx）」后再运行。")
-            _edit(pkg, sheets, marks, replace_rows, cells)
+            _edit(pkg, sheets, marks, replace_rows, cells, upserts)
             pkg.save(out)
         kept = backup(source) if dest == source else None
     return WriteResult(dest, kept)
 
 
 def _edit(pkg: Package, sheets: Sequence[OwnedSheet], marks: Sequence[CellMark],
-          replace_rows: Sequence[RowsReplacement], cells: Sequence[CellValues] = ()) -> None:
+          replace_rows: Sequence[RowsReplacement], cells: Sequence[CellValues] = (),
+          upserts: Sequence[RecordsUpsert] = ()) -> None:
     styles = Styles(pkg)
     if marks or any(s.name == Sheet.FINDINGS for s in sheets):
         clear_marks(pkg, styles)
@@ -71,6 +73,8 @@ def _edit(pkg: Package, sheets: Sequence[OwnedSheet], marks: Sequence[CellMark],
         write_rows(pkg, styles, replacement)
     for values in cells:
         write_cells(pkg, styles, values)
+    for upsert in upserts:
+        write_upsert(pkg, styles, upsert)
     for owned in sheets:
         graft(pkg, styles, owned)
     if marks:

@@ -1,0 +1,130 @@
+"""The 回执 a unit gets for each returned file: the outcome in one sentence, every problem, the rows as read.
+
+Written for the unit's clerk, who acts on it without help: the first line says
+whether the report was registered; each problem names the sheet and cell of
+their own file and what to change (SPEC «Returned sheets»).
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from typing import Sequence
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+
+from ..contract import FORM_INPUTS, Col, FormSheet, IntakeOutcome
+from ..dates import parse_month
+from ..findings import Finding
+from ..sheet_style import GRID, HEADER_FILL, HEADER_FONT, RED, YELLOW, put
+
+WRAP = Alignment(vertical="top", wrap_text=True)
+PROBLEM_COLUMNS = ("序号", "级别", "工作表", "单元格", "交办单号", "问题", "怎么改")
+PROBLEM_WIDTHS = (6, 7, 10, 9, 11, 48, 48)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What goes back to the sender: the 回执 workbook, a mail subject and a plain-text body."""
+
+    name: str  # file name of the 回执
+    data: bytes
+    subject: str
+    body: str
+    sentence: str  # the outcome in one sentence (also the first line of the workbook)
+
+
+def month_cn(month: str | None) -> str:
+    if not month:
+        return ""
+    try:
+        first, _ = parse_month(month)
+    except Exception:  # a header month the unit mangled: show it as written
+        return month
+    return f"{first.year}年{first.month}月"
+
+
+def subject(outcome: str, unit: str | None, month: str | None) -> str:
+    """«回执：<单位><年>年<月>月报送表 已合并» / «… 需修改后重报» / «… 已收到，与前次报送相同，未作改动»."""
+    what = f"{unit or ''}{month_cn(month)}报送表"
+    tail = {IntakeOutcome.MERGED: "已合并", IntakeOutcome.DUPLICATE: "已收到，与前次报送相同，未作改动"}
+    return f"回执：{what} {tail.get(outcome, '需修改后重报')}"
+
+
+def sentence(outcome: str, file_name: str, unit: str | None, month: str | None, merged: int,
+             findings: Sequence[Finding], resubmitted: bool = False) -> str:
+    errors = sum(f.is_error for f in findings)
+    warnings = len(findings) - errors
+    what = f"{unit or ''}{month_cn(month)}报送表" if unit else f"文件「{file_name}」"
+    if outcome == IntakeOutcome.MERGED:
+        again = "（重新报送）" if resubmitted else ""
+        note = f"另有 {warnings} 条提醒，请阅下表。" if warnings else ""
+        return f"已合并：{what}{again}的 {merged} 个事项已登记到督查台账，待督查室核查。{note}"
+    if outcome == IntakeOutcome.DUPLICATE:
+        return f"已收到：{what}与前次报送的内容相同，未作改动，无需再次报送。"
+    return (f"退回：{what}有 {errors} 处问题需要修改，本次没有登记任何内容。请按下表逐项修改后，"
+            f"在原报送表上重新报送。")
+
+
+def build_receipt(file_name: str, outcome: str, unit: str | None, month: str | None, merged: int,
+                  findings: Sequence[Finding], read_rows: Sequence[dict], received: str,
+                  form_no: str | None = None, resubmitted: bool = False) -> Receipt:
+    line = sentence(outcome, file_name, unit, month, merged, findings, resubmitted)
+    wb = Workbook()
+    ws = wb.active
+    ws.title = FormSheet.RECEIPT
+    width = len(PROBLEM_COLUMNS)
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
+    put(ws, 1, 1, line).font = Font(bold=True, size=14, color="9C0006" if outcome == IntakeOutcome.REFUSED else "006100")
+    ws.cell(1, 1).alignment = WRAP
+    ws.row_dimensions[1].height = 40
+    facts = f"文件：{file_name}　单位：{unit or '（未能识别）'}　月份：{month or '（未能识别）'}　收到：{received}"
+    if form_no:
+        facts += f"　表单编号：{form_no}"
+    ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=width)
+    put(ws, 2, 1, facts)
+    row = 4
+    put(ws, row, 1, "问题清单" if findings else "问题清单：没有发现问题。").font = Font(bold=True)
+    row += 1
+    if findings:
+        _head(ws, row, PROBLEM_COLUMNS)
+        for n, f in enumerate(sorted(findings, key=lambda f: (not f.is_error, f.row)), 1):
+            row += 1
+            values = (n, f.level, f.sheet, f.cell or "—", f.item_no, f.message, f.suggestion)
+            for c, value in enumerate(values, 1):
+                cell = put(ws, row, c, value)
+                cell.border, cell.alignment = GRID, WRAP
+            ws.cell(row, 2).fill = RED if f.is_error else YELLOW
+        row += 1
+    row += 1
+    put(ws, row, 1, "读取到的内容（本单位填写的各行）" if read_rows else "读取到的内容：没有读到填写的行。").font = Font(bold=True)
+    if read_rows:
+        row += 1
+        columns = (Col.ITEM_NO, *FORM_INPUTS)
+        _head(ws, row, columns)
+        for rec in read_rows:
+            row += 1
+            for c, name in enumerate(columns, 1):
+                cell = put(ws, row, c, rec.get(name))
+                cell.border, cell.alignment = GRID, WRAP
+    for i, w in enumerate(PROBLEM_WIDTHS, 1):
+        ws.column_dimensions[chr(64 + i)].width = w
+    for i in range(len(PROBLEM_WIDTHS) + 1, len(FORM_INPUTS) + 2):
+        ws.column_dimensions[chr(64 + i)].width = 16
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    body = "\n".join([line, "", *(f"{i}. {f.where}{' [' + f.item_no + ']' if f.item_no else ''} {f.message} "
+                                  f"怎么改：{f.suggestion}" for i, f in enumerate(findings, 1)),
+                      "", "详见附件回执。"])
+    stem = file_name.rsplit(".", 1)[0]
+    return Receipt(f"{stem}_回执.xlsx", buffer.getvalue(), subject(outcome, unit, month), body, line)
+
+
+def _head(ws, row: int, names: Sequence[str]) -> None:
+    for c, name in enumerate(names, 1):
+        cell = put(ws, row, c, name)
+        cell.font, cell.fill, cell.border = HEADER_FONT, HEADER_FILL, GRID

@@ -1,0 +1,67 @@
+"""Returned 报送表 as units make them, for the intake tests: issue forms on a copy of the sample, fill them."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import zipfile
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from duban_xl import api
+from duban_xl.contract import FORM_COLUMNS, Col, FormRole, FormSheet
+
+SAMPLE = Path(__file__).resolve().parent.parent / "samples" / "云和县2022年督查台账.xlsx"
+MONTH, ISSUED = "2022-07", dt.date(2022, 6, 25)
+RECEIVED = dt.datetime(2022, 7, 4, 9, 30)
+FIRST_ROW = 6
+
+
+def letter(column: str) -> str:
+    return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[FORM_COLUMNS.index(column)]
+
+
+def issue(tmp_path: Path, ledger: Path = SAMPLE) -> tuple[Path, dict[str, Path]]:
+    """A copy of the ledger and this month's forms, by unit."""
+    folder = tmp_path / "office"
+    folder.mkdir()
+    target = folder / "督查台账.xlsx"
+    shutil.copy(ledger, target)
+    issued = api.make_forms(target, MONTH, as_of=ISSUED)
+    return target, {unit: path for unit, path, _ in issued.files}
+
+
+def host_rows(form: Path) -> list[int]:
+    ws = load_workbook(form, read_only=True)[FormSheet.FORM]
+    role = FORM_COLUMNS.index("角色")
+    return [r for r, row in enumerate(ws.iter_rows(min_row=FIRST_ROW, values_only=True), FIRST_ROW)
+            if row[role] == FormRole.HOST]
+
+
+def fill(form: Path, dest: Path, edits: dict[str, object] | None = None, *, progress: str = "完成年度投资的60%",
+         drop_identity: bool = False, received: dt.datetime = RECEIVED) -> Path:
+    """Fill every 主办 row as a unit's clerk would (then apply ``edits``: cell → value), save as ``dest``."""
+    wb = load_workbook(form)
+    ws = wb[FormSheet.FORM]
+    for r in host_rows(form):
+        ws[f"{letter(Col.FEEDBACK_TYPE)}{r}"] = "进展反馈"
+        ws[f"{letter(Col.PROGRESS)}{r}"] = progress
+        ws[f"{letter(Col.NEXT_STEPS)}{r}"] = "加快推进，8月底前完成主体工程"
+        ws[f"{letter(Col.SIGNER)}{r}"] = "王建国"
+        ws[f"{letter(Col.CONTACT)}{r}"] = "李芳"
+        ws[f"{letter(Col.PHONE)}{r}"] = "0578-5123456"
+    for cell, value in (edits or {}).items():
+        ws[cell] = value
+    if drop_identity:
+        del wb[FormSheet.IDENTITY]
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(dest)
+    stamp = received.timestamp()
+    os.utime(dest, (stamp, stamp))
+    return dest
+
+
+def parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}

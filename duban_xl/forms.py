@@ -89,9 +89,16 @@ def open_items(ledger: Ledger, as_of: dt.date) -> pd.DataFrame:
     return chosen
 
 
-def form_rows(ledger: Ledger, unit: str, as_of: dt.date) -> pd.DataFrame:
-    """The locked rows of a unit's form: items it hosts, then items it co-handles (read-only)."""
-    items = open_items(ledger, as_of)
+def form_rows(ledger: Ledger, unit: str, as_of: dt.date, cache: dict | None = None) -> pd.DataFrame:
+    """The locked rows of a unit's form: items it hosts, then items it co-handles (read-only).
+
+    ``cache`` (one per ledger) keeps the open items of each day: an intake run checks many forms of one day.
+    """
+    if cache is None or as_of not in cache:
+        items = open_items(ledger, as_of)
+        if cache is not None:
+            cache[as_of] = items
+    items = cache[as_of] if cache is not None else items
     rows = []
     for role, column in ((FormRole.HOST, Col.HOST), (FormRole.COHOST, Col.COHOSTS)):
         mine = items[[unit in split_units(v) for v in items[column]]] if len(items) else items

@@ -110,7 +110,7 @@ def test_a_clean_form_merges_once_and_touches_nothing_else(office):
 
 
 def _sheet_part(ledger: Path, sheet: str) -> str:
-    from duban_xl.xlsx_package import Package
+    from duban_xl.xlsx.package import Package
 
     with Package(ledger) as pkg:
         return pkg.sheets()[sheet]

@@ -61,12 +61,12 @@ def receipt_no(form_no: str, item_no: str, kind: str) -> str:
 
 
 def check_form(form: ReturnedForm, ledger: Ledger, key: bytes, store: Store | None,
-               received: dt.datetime) -> FormCheck:
+               received: dt.datetime, cache: dict | None = None) -> FormCheck:
     """Every check of SPEC «Returned sheets» on one returned form, as of the form's issue date."""
     result = FormCheck(form.name)
     if not _identify(form, ledger, key, store, result):
         return result
-    expected = form_rows(ledger, result.unit, result.issued)
+    expected = form_rows(ledger, result.unit, result.issued, cache)
     mac_ok = _mac_ok(form, key)
     _compare_locked(form, ledger, expected, mac_ok, result)
     for cell, formula in sorted(form.formulas.items()):

@@ -69,7 +69,8 @@ def folder_parcels(files: list[Path]) -> list[tuple[Parcel, list[Path]]]:
         data = _read(path)
         mtime = dt.datetime.fromtimestamp(path.stat().st_mtime, tz=dt.timezone.utc)
         loaded.append((path, Attachment(path.name, data), mtime, hashlib.sha256(data).hexdigest()))
-    units = {path: _unit_of(att) for path, att, _, _ in loaded}
+    reports = any(path.name.lower().endswith(".docx") for path, *_ in loaded)
+    units = {path: _unit_of(att) if reports else None for path, att, _, _ in loaded}  # only to seat reports
     forms = [item for item in loaded if not item[0].name.lower().endswith(".docx")]
     by_unit = {units[item[0]]: item for item in forms if units[item[0]]}
     groups: dict[Path, list] = {item[0]: [item] for item in forms}

@@ -12,6 +12,7 @@ from typing import Sequence
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
 
 from ..contract import FORM_INPUTS, Col, FormSheet, IntakeOutcome
 from ..dates import parse_month
@@ -21,6 +22,9 @@ from ..sheet_style import GRID, HEADER_FILL, HEADER_FONT, RED, YELLOW, put
 WRAP = Alignment(vertical="top", wrap_text=True)
 PROBLEM_COLUMNS = ("序号", "级别", "工作表", "单元格", "交办单号", "问题", "怎么改")
 PROBLEM_WIDTHS = (6, 7, 10, 9, 11, 48, 48)
+READ_SHEET = "读取内容"
+READ_WIDTHS = {Col.ITEM_NO: 11, Col.FEEDBACK_TYPE: 10, Col.PROGRESS: 40, Col.CLAIMED_DONE: 12, Col.PROBLEMS: 24,
+               Col.NEXT_STEPS: 24, Col.SIGNER: 9, Col.CONTACT: 9, Col.PHONE: 14}
 
 
 @dataclass(frozen=True)
@@ -91,30 +95,25 @@ def build_receipt(file_name: str, outcome: str, unit: str | None, month: str | N
         for n, f in enumerate(sorted(findings, key=lambda f: (not f.is_error, f.row)), 1):
             row += 1
             values = (n, f.level, f.sheet, f.cell or "—", f.item_no, f.message, f.suggestion)
-            for c, value in enumerate(values, 1):
-                cell = put(ws, row, c, value)
-                cell.border, cell.alignment = GRID, WRAP
+            _row(ws, row, values, PROBLEM_WIDTHS)
             ws.cell(row, 2).fill = RED if f.is_error else YELLOW
         row += 1
     row += 1
-    put(ws, row, 1, "读取到的内容（本单位填写的各行）" if read_rows else "读取到的内容：没有读到填写的行。").font = Font(bold=True)
-    if read_rows:
-        row += 1
-        columns = (Col.ITEM_NO, *FORM_INPUTS)
-        _head(ws, row, columns)
-        for rec in read_rows:
-            row += 1
-            for c, name in enumerate(columns, 1):
-                cell = put(ws, row, c, rec.get(name))
-                cell.border, cell.alignment = GRID, WRAP
+    put(ws, row, 1, f"本单位填写的各行见「{READ_SHEET}」表。" if read_rows else "没有读到本单位填写的行。")
     for i, w in enumerate(PROBLEM_WIDTHS, 1):
-        ws.column_dimensions[chr(64 + i)].width = w
-    for i in range(len(PROBLEM_WIDTHS) + 1, len(FORM_INPUTS) + 2):
-        ws.column_dimensions[chr(64 + i)].width = 16
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.column_dimensions[get_column_letter(i)].width = w
+    _landscape(ws)
+    if read_rows:
+        rows_sheet = wb.create_sheet(READ_SHEET)
+        columns = (Col.ITEM_NO, *FORM_INPUTS)
+        widths = [READ_WIDTHS.get(c, 12) for c in columns]
+        _head(rows_sheet, 1, columns)
+        for r, rec in enumerate(read_rows, 2):
+            _row(rows_sheet, r, [rec.get(c) for c in columns], widths)
+        for i, w in enumerate(widths, 1):
+            rows_sheet.column_dimensions[get_column_letter(i)].width = w
+        rows_sheet.freeze_panes = "B2"
+        _landscape(rows_sheet)
     buffer = io.BytesIO()
     wb.save(buffer)
     body = "\n".join([line, "", *(f"{i}. {f.where}{' [' + f.item_no + ']' if f.item_no else ''} {f.message} "
@@ -122,6 +121,25 @@ def build_receipt(file_name: str, outcome: str, unit: str | None, month: str | N
                       "", "详见附件回执。"])
     stem = file_name.rsplit(".", 1)[0]
     return Receipt(f"{stem}_回执.xlsx", buffer.getvalue(), subject(outcome, unit, month), body, line)
+
+
+def _row(ws, row: int, values: Sequence[object], widths: Sequence[int]) -> None:
+    """One wrapped row, tall enough for its longest cell (a CJK character is two units of width)."""
+    lines = 1
+    for c, (value, width) in enumerate(zip(values, widths), 1):
+        cell = put(ws, row, c, value)
+        cell.border, cell.alignment = GRID, WRAP
+        text = str(value or "")
+        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
+        lines = max(lines, -(-units // max(width - 1, 1)), text.count("\n") + 1)
+    ws.row_dimensions[row].height = 15 * lines + 2
+
+
+def _landscape(ws) -> None:
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _head(ws, row: int, names: Sequence[str]) -> None:

@@ -146,9 +146,10 @@ def _run(ledger_path: Path, ledger: Ledger, ledger_findings: list[Finding], parc
     plan = MergePlan.from_feedback(ledger.feedback)
     judged: list[tuple[Parcel, list[tuple[FileResult, FormCheck | None]]]] = []
     ordered = sorted(parcels, key=lambda p: p.received)
+    cache: dict = {}  # open items per issue date, shared by the forms of this run
     for n, parcel in enumerate(ordered, 1):
         _say(progress, f"检查第 {n}/{len(ordered)} 件：{parcel.origin}")
-        judged.append((parcel, _judge_parcel(parcel, ledger, key, store, saved_as)))
+        judged.append((parcel, _judge_parcel(parcel, ledger, key, store, saved_as, cache)))
     results: list[ParcelResult] = []
     records: list[FileRecord] = []
     for parcel, files in judged:
@@ -186,8 +187,8 @@ def finish(ledger_path: Path, run: IntakeRun) -> None:
 
 # ---- judging one parcel -------------------------------------------------------------------------
 
-def _judge_parcel(parcel: Parcel, ledger: Ledger, key: bytes, store: Store,
-                  saved_as) -> list[tuple[FileResult, FormCheck | None]]:
+def _judge_parcel(parcel: Parcel, ledger: Ledger, key: bytes, store: Store, saved_as,
+                  cache: dict) -> list[tuple[FileResult, FormCheck | None]]:
     out: list[tuple[FileResult, FormCheck | None]] = []
     reports: list[tuple[FileResult, Attachment]] = []
     for attachment in parcel.attachments:
@@ -217,7 +218,7 @@ def _judge_parcel(parcel: Parcel, ledger: Ledger, key: bytes, store: Store,
             _refuse(result, exc.message)
             out.append((result, None))
             continue
-        check = check_form(form, ledger, key, store, parcel.received)
+        check = check_form(form, ledger, key, store, parcel.received, cache)
         result.unit, result.month, result.form_no = check.unit, check.month, check.form_no
         result.findings = check.findings
         _sender_warning(parcel, ledger, check)

@@ -40,8 +40,10 @@ def host_rows(form: Path) -> list[int]:
 
 
 def fill(form: Path, dest: Path, edits: dict[str, object] | None = None, *, progress: str = "完成年度投资的60%",
-         drop_identity: bool = False, received: dt.datetime = RECEIVED) -> Path:
-    """Fill every 主办 row as a unit's clerk would (then apply ``edits``: cell → value), save as ``dest``."""
+         drop_identity: bool = False, identity: dict[str, object] | None = None, delete_row: int | None = None,
+         received: dt.datetime = RECEIVED) -> Path:
+    """Fill every 主办 row as a unit's clerk would, then apply ``edits`` (cell → value) and ``identity``
+    (cells of the hidden sheet), maybe delete a row or the identity sheet; save as ``dest``."""
     wb = load_workbook(form)
     ws = wb[FormSheet.FORM]
     for r in host_rows(form):
@@ -53,6 +55,10 @@ def fill(form: Path, dest: Path, edits: dict[str, object] | None = None, *, prog
         ws[f"{letter(Col.PHONE)}{r}"] = "0578-5123456"
     for cell, value in (edits or {}).items():
         ws[cell] = value
+    for cell, value in (identity or {}).items():
+        wb[FormSheet.IDENTITY][cell] = value
+    if delete_row:
+        ws.delete_rows(delete_row)
     if drop_identity:
         del wb[FormSheet.IDENTITY]
     dest.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,8 @@ from ..ledger import ROW
 from ..xlsx.rows import RecordsUpsert
 
 # What makes two rows "the same content" (反馈日期 and 附件 say when and where, not what).
-CONTENT = (Col.ITEM_NO, Col.REPORTER, Col.FEEDBACK_TYPE, Col.FEEDBACK_MONTH, Col.BAD_FORMAT, *FORM_INPUTS,
+CONTENT = (Col.ITEM_NO, Col.REPORTER, Col.FEEDBACK_TYPE, Col.FEEDBACK_MONTH, Col.BAD_FORMAT, Col.MATERIAL_DEFECTS,
+           *FORM_INPUTS,
            Col.RECEIPT_NO)
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 
 from ..clock import today
-from ..contract import YES, Col, FormSheet, IntakeOutcome
+from ..contract import YES, Col, FormSheet, IntakeOutcome, MaterialDefect, Sheet
 from ..errors import DubanError
 from .. import catalogue as C
 from ..findings import Finding
@@ -280,7 +280,15 @@ def _report(result: FileResult, attachment: Attachment, ledger: Ledger,
     if not verdict.ok:
         for record in owner.records:
             if record[Col.ITEM_NO] == verdict.item_no:
-                record[Col.BAD_FORMAT] = YES  # SPEC: the check-report result goes to the merged row
+                record.update(format_defect(ledger))  # SPEC: the check-report result goes to the merged row
+
+
+def format_defect(ledger: Ledger) -> dict[str, str]:
+    """三（三） 格式不符 for a merged row: in 材料问题, or in the previous template's 格式不符 column when that
+    is all the ledger has (是 reads as 材料问题 = 格式不符)."""
+    if ledger.letter(Sheet.FEEDBACK, Col.MATERIAL_DEFECTS) or not ledger.letter(Sheet.FEEDBACK, Col.BAD_FORMAT):
+        return {Col.MATERIAL_DEFECTS: MaterialDefect.FORMAT}
+    return {Col.BAD_FORMAT: YES}
 
 
 def _merge(result: FileResult, check: FormCheck, plan: MergePlan, store: Store) -> None:

@@ -387,3 +387,33 @@ def test_a_mailed_form_from_another_address_is_merged_with_a_warning(office):
     (result,) = api.intake_parcels(ledger, [parcel], ISSUED).parcels
     assert result.outcome == "已合并"
     assert [f.code for f in result.files[0].findings] == ["sender_not_unit"]
+
+
+def test_done_when_on_the_sample_forms_filled_intake_twice_merges_each_clean_row_once(tmp_path):
+    """Issue 10 «Done when»: forms --month 2022-07 --as-of 2022-06-25, some filled, intake --dir twice."""
+    office = tmp_path / "office"
+    office.mkdir()
+    ledger = office / "督查台账.xlsx"
+    shutil.copy(Path(__file__).resolve().parent.parent / "samples" / "云和县2022年督查台账.xlsx", ledger)
+    assert main(["forms", str(ledger), "--month", "2022-07", "--as-of", "2022-06-25"]) == 0
+    forms = sorted((office / "督查输出" / "2022年7月" / "报送表").iterdir())
+    inbox = tmp_path / "收件"
+    clean = forms[:5]
+    for form in clean:
+        fill(form, inbox / form.name)
+    fill(forms[5], inbox / forms[5].name, {"C6": "改过的督查事项"})
+    fill(forms[6], inbox / forms[6].name, {f"{letter(Col.SIGNER)}6": None})
+    (inbox / "扫描件.pdf").write_bytes(b"%PDF-1.4 not a form")
+    before = parts(ledger)
+    first = intake(ledger, inbox)
+    expected_rows = sum(len(host_rows(form)) for form in clean)
+    assert first["合并行数"] == expected_rows and first["退回数"] == 3
+    for form in clean:
+        shutil.copy(inbox / "已处理" / form.name, inbox / form.name)  # the same files arrive again
+    second = intake(ledger, inbox)
+    assert second["合并行数"] == 0 and {f["结果"] for f in second["files"]} == {"重复"}
+    rows = merged(ledger)
+    assert len(rows) == expected_rows and rows[Col.RECEIPT_NO].is_unique
+    after = parts(ledger)
+    assert {n for n in before if before[n] != after.get(n)} == {_sheet_part(ledger, Sheet.FEEDBACK)}
+    assert set(after) == set(before)

@@ -32,6 +32,7 @@ MEMORY_LIMIT_MIB = 2048  # issue 5: 100k items within 2 GiB
 MEMORY_FROM = 100_000  # the memory target applies from this size on
 TARGETS_FROM = 10_000  # issue 5 states the ratio targets at 10k items; they are checked from there on
 INVALID_SHARE = 0.01  # the «with invalid rows» ledger: 1 % of the items' rows are broken
+MARKS_TOLERANCE = 2.0  # issue 9: 10,000 marked cells in at most twice the time of writing 校验结果 alone
 FLAT_TOLERANCE = 1.5  # write-back into 10× bigger untouched sheets may take at most this much longer
 STAGE_TIMEOUT = 240  # seconds; a stage still running then is stopped and reported as a miss
 SLOW = 20  # seconds; a stage this slow is run once, not repeated
@@ -156,6 +157,13 @@ def bench_size(n: int, sizes: list[int], work: Path, say, repeats: int | None = 
         rows.append(_row(f"write-back, untouched sheets 10× ({bigger:,} items)", n, wide, baseline, None,
                          flat, f"≤ {FLAT_TOLERANCE:g}× write-back"))  # the ×baseline target is the row above
     if n <= 20_000:
+        say(f"  N={n:>7,}  校验结果 alone, then with its 10,000 cells marked ×{repeats}")
+        alone = measure("findings-sheet", ledger, repeats)
+        marked = measure("marks", ledger, repeats)
+        rows.append(_row("write 校验结果 (10,000 findings)", n, alone, baseline, None))
+        linear = marked["seconds"] <= MARKS_TOLERANCE * alone["seconds"]
+        rows.append(_row("write 校验结果 + 10,000 marked cells", n, marked, baseline, None, linear,
+                         f"≤ {MARKS_TOLERANCE:g}× 校验结果 alone"))
         bad = ledger_path(n, invalid_rows=max(1, int(n * INVALID_SHARE)))
         say(f"  N={n:>7,}  read + validate with {INVALID_SHARE:.0%} invalid rows ×{repeats}")
         rows.append(_row(f"read + validate, {INVALID_SHARE:.0%} invalid rows", n,

@@ -10,6 +10,7 @@ import bisect
 import datetime as dt
 import re
 from copy import deepcopy
+from functools import lru_cache
 from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
@@ -20,9 +21,22 @@ from .ns import M
 from .package import Package
 
 
+XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_REF = re.compile(r"\$?([A-Za-z]{1,3})\$?(\d+)$")
+
+
+@lru_cache(maxsize=None)
+def _column(letters: str) -> int:
+    return column_index_from_string(letters.upper())
+
+
 def split(ref: str) -> tuple[int, int]:
-    letters, row = coordinate_from_string(ref)
-    return row, column_index_from_string(letters)
+    """'D17' → (17, 4). Hot in marks (10,000 cells), hence a regex and a cached column table."""
+    m = _REF.match(ref)
+    if m is None:
+        letters, row = coordinate_from_string(ref)  # raises openpyxl's CellCoordinatesException
+        return row, column_index_from_string(letters)
+    return int(m.group(2)), _column(m.group(1))
 
 
 class SheetCells:
@@ -51,8 +65,12 @@ class SheetCells:
             found: dict[int, etree._Element] = {}
             col = 0
             for c in self.rows[number].iterfind(M + "c"):
-                col = split(c.get("r"))[1] if c.get("r") else col + 1
-                c.set("r", f"{get_column_letter(col)}{number}")
+                ref = c.get("r")
+                if ref:
+                    col = _column(ref.rstrip("0123456789"))
+                else:
+                    col += 1
+                    c.set("r", f"{get_column_letter(col)}{number}")
                 found[col] = c
             self._cells[number] = (found, sorted(found))
         return self._cells[number]
@@ -128,7 +146,9 @@ def inline(c: etree._Element, content: list[etree._Element]) -> None:
 
 
 def text_run(text: str) -> etree._Element:
+    """A <t> holding text; characters XML cannot carry (a pasted \x0b) are dropped."""
     t = etree.Element(M + "t")
+    text = XML_ILLEGAL.sub("", text)
     t.text = text
     if text != text.strip():
         t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
@@ -144,7 +164,6 @@ def serial(day: dt.date, date1904: bool) -> int:
     return (day - EXCEL_EPOCH).days - (1462 if date1904 else 0)
 
 
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 def cell_xml(ref: str, style: int, value: object, date1904: bool) -> str:

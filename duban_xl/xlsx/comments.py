@@ -6,14 +6,15 @@ WHY: validate --write explains each bad cell in a comment (SPEC «validate
 from __future__ import annotations
 
 import re
+from xml.sax.saxutils import escape as xml_escape
 
 from lxml import etree
 
 from .. import palette
-from .cells import split, text_run
+from .cells import XML_ILLEGAL, split
 from .ns import CT_COMMENTS, CT_VML, M, NS_MAIN, NS_O, NS_R, NS_V, NS_X, REL_COMMENTS, REL_VML
 from .package import Package, relative, rels_name, resolve
-from .safety import parse_xml
+from .safety import parse_xml, to_bytes
 
 AUTHOR = "duban_xl"
 # CT_Worksheet children that must follow <legacyDrawing> (ECMA-376 18.3.1.99).
@@ -28,8 +29,7 @@ VML_TEMPLATE = (
     '<v:shapetype id="_x0000_t202" coordsize="21600,21600" o:spt="202" path="m,l,21600r21600,l21600,xe">'
     '<v:stroke joinstyle="miter"/><v:path gradientshapeok="t" o:connecttype="rect"/></v:shapetype></xml>')
 SHAPE_TEMPLATE = (
-    '<v:shape xmlns:v="urn:schemas-microsoft-com:vml" xmlns:o="urn:schemas-microsoft-com:office:office" '
-    'xmlns:x="urn:schemas-microsoft-com:office:excel" id="_x0000_s{sid}" type="#_x0000_t202" '
+    '<v:shape id="_x0000_s{sid}" type="#_x0000_t202" '
     'style="position:absolute;margin-left:60pt;margin-top:2pt;width:160pt;height:60pt;z-index:{sid};'
     'visibility:hidden" fillcolor="#' + palette.COMMENT.lower() + '" o:insetmode="auto">'
     '<v:fill color2="#' + palette.COMMENT.lower() + '"/>'
@@ -96,6 +96,10 @@ class Notes:
         self._refs: set[str] | None = None
         self._author = "0"
         self._next_sid: int | None = None
+        # New comments and note shapes as XML text, spliced into the serialised parts in save:
+        # building 10,000 of each as elements cost more than the rest of a mark (issue 9).
+        self._new_comments: list[str] = []
+        self._shapes: list[str] = []
 
     def _ensure_comments(self) -> etree._Element:
         if self.comments is None:
@@ -117,10 +121,18 @@ class Notes:
         if ref in self._refs:
             return  # the user's comment stays; the red fill still shows the cell
         self._refs.add(ref)
-        comment = etree.SubElement(comments.find(M + "commentList"), M + "comment", ref=ref, authorId=self._author)
-        run = etree.SubElement(etree.SubElement(comment, M + "text"), M + "r")
-        run.append(text_run(f"{AUTHOR}:\n{text}"))
+        body = xml_escape(XML_ILLEGAL.sub("", f"{AUTHOR}:\n{text}")).replace("\n", "&#10;")
+        self._new_comments.append(f'<comment{self._xmlns()} ref="{ref}" authorId="{self._author}"><text><r>'
+                                  f'<t xml:space="preserve">{body}</t></r></text></comment>')
         self._add_shape(ref)
+
+    def _xmlns(self) -> str:
+        """A default-namespace declaration for our comment text unless the part already has it."""
+        return "" if self.comments.nsmap.get(None) == NS_MAIN else f' xmlns="{NS_MAIN}"'
+
+    @staticmethod
+    def _splice(data: bytes, marker: bytes, new: list[str]) -> bytes:
+        return data.replace(marker, "".join(new).encode("utf-8"), 1)
 
     def _ensure_vml(self) -> etree._Element:
         """The sheet's VML with a shape layout block (LibreOffice writes none) and the note shape type."""
@@ -142,8 +154,7 @@ class Notes:
         sid = self._next_sid
         self._next_sid += 1
         row, col = split(ref)
-        self.vml.append(parse_xml(SHAPE_TEMPLATE.format(sid=sid, r0=row - 1, c0=col - 1, c1=col, c3=col + 2,
-                                                        r4=row + 3).encode(), "vml shape"))
+        self._shapes.append(SHAPE_TEMPLATE.format(sid=sid, r0=row - 1, c0=col - 1, c1=col, c3=col + 2, r4=row + 3))
 
     def remove_ours(self) -> set[tuple[int, int]]:
         """Drop our comments and their VML shapes; the (row, column) of each one removed.
@@ -175,8 +186,13 @@ class Notes:
             return
         if self.vml is not None:
             self._ensure_vml()  # a shape layout for Excel, also in a LibreOffice-saved VML
-        has_comments = self.comments.find(f"{M}commentList/{M}comment") is not None
-        has_shapes = self.vml is not None and self.vml.find(f"{{{NS_V}}}shape") is not None
+        if self._shapes and any(self.vml.nsmap.get(p) != ns for p, ns in (("v", NS_V), ("o", NS_O), ("x", NS_X))):
+            shapes = parse_xml((f'<xml xmlns:v="{NS_V}" xmlns:o="{NS_O}" xmlns:x="{NS_X}">'
+                                + "".join(self._shapes) + "</xml>").encode(), "vml shapes")
+            self.vml.extend(list(shapes))  # the VML binds v/o/x otherwise: our text cannot be spliced
+            self._shapes = []
+        has_comments = bool(self._new_comments) or self.comments.find(f"{M}commentList/{M}comment") is not None
+        has_shapes = bool(self._shapes) or (self.vml is not None and self.vml.find(f"{{{NS_V}}}shape") is not None)
         types: dict[str, str] = {}
         gone: set[str] = set()
         if has_comments:
@@ -184,14 +200,22 @@ class Notes:
                 self.comments_part = self.pkg.unique_name("xl/comments{}.xml")
                 self.pkg.add_rel(self.rels, REL_COMMENTS, relative(self.part, self.comments_part))
                 types[self.comments_part] = CT_COMMENTS
-            self.pkg.put_xml(self.comments_part, self.comments)
+            marker = etree.Comment("duban_xl new comments")
+            self.comments.find(M + "commentList").append(marker)
+            data = self._splice(to_bytes(self.comments), b"<!--duban_xl new comments-->", self._new_comments)
+            marker.getparent().remove(marker)
+            self.pkg.write(self.comments_part, data)
         elif self.comments_part:
             self._unlink(self.comments_part)
             gone.add(self.comments_part)
         if has_shapes:
             if self.vml_part is None:
                 self.vml_part = attach_vml(self.pkg, self.part, self.sheet, self.rels)
-            self.pkg.write(self.vml_part, etree.tostring(self.vml))
+            marker = etree.Comment("duban_xl new shapes")
+            self.vml.append(marker)
+            self.pkg.write(self.vml_part, self._splice(etree.tostring(self.vml), b"<!--duban_xl new shapes-->",
+                                                       self._shapes))
+            self.vml.remove(marker)
         elif self.vml_part:
             legacy = self.sheet.find(M + "legacyDrawing")
             self.sheet.remove(legacy)

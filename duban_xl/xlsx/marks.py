@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import posixpath
 import uuid
+from xml.sax.saxutils import escape as xml_escape
 from copy import deepcopy
 from dataclasses import dataclass
 from typing import Sequence
@@ -16,9 +17,11 @@ from openpyxl.utils.cell import get_column_letter
 
 from ..errors import MissingSheet
 from .cells import SheetCells, split
+from .sheet_bytes import SheetBytes
 from .comments import Notes
 from .ns import CT_ITEM_PROPS, M, NS_DS, NS_MAIN, NS_MARKS, REL_COMMENTS, REL_CUSTOM_PROPS, REL_CUSTOM_XML
 from .package import Package, relative, rels_name, resolve
+from .safety import parse_xml, to_bytes
 from .styles import Styles, is_mark_fill, no_fill
 
 
@@ -31,13 +34,16 @@ class CellMark:
     comment: str
 
 
+XML_DECLARATION = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
 Record = list[tuple[str, str, etree._Element | None, str | None]]  # sheet, cell, the user's fill, applyFill
 
 
 def apply_marks(pkg: Package, styles: Styles, marks: Sequence[CellMark]) -> None:
     """Red fill + comment on each bad cell; the user's own fill is recorded for the next run.
 
-    Linear in the number of marks: cells, comments and styles are indexed once.
+    Linear in the number of marks: cells are restyled in the part's bytes (sheet_bytes.py),
+    comments and styles are indexed once. A cell absent from the XML (an empty cell
+    never typed in) is created through the parsed sheet.
     """
     parts = pkg.sheets()
     record: Record = []
@@ -48,23 +54,33 @@ def apply_marks(pkg: Package, styles: Styles, marks: Sequence[CellMark]) -> None
         if sheet_name not in parts:
             raise MissingSheet(f"要标记的工作表「{sheet_name}」不在台账中。")
         part = parts[sheet_name]
-        root = pkg.xml(part)
-        cells = SheetCells(root)
-        merges = _merges(root)
-        notes = Notes(pkg, part, root)
-        done: set[str] = set()
+        data = pkg.read(part)
+        try:
+            sheet: SheetBytes | etree._Element = SheetBytes(data, part)
+            tail = sheet.tail
+        except ValueError:
+            sheet = tail = pkg.xml(part)
+        merges = _merges(tail)
+        shown = {m: _visible_cell(merges, m.cell.upper()) for m in sheet_marks}
+        refs = set(shown.values())
+
+        def red(ref: str, original: int) -> int:
+            record.append((sheet_name, ref, styles.fill_of(original), styles.xf(original).get("applyFill")))
+            return styles.red(original)
+
+        missing = refs - sheet.restyle(refs, red) if isinstance(sheet, SheetBytes) else refs
+        if missing:  # cells to create: the parsed sheet it is
+            root = parse_xml(sheet.to_bytes(), part) if isinstance(sheet, SheetBytes) else sheet
+            cells = SheetCells(root)
+            for ref in sorted(missing):
+                c = cells.cell(ref)
+                c.set("s", str(red(c.get("r"), int(c.get("s") or 0))))
+            sheet = tail = root
+        notes = Notes(pkg, part, tail)
         for mark in sheet_marks:
-            c = cells.cell(_visible_cell(merges, mark.cell.upper()))
-            ref = c.get("r")
-            if ref not in done:
-                done.add(ref)
-                original = int(c.get("s") or 0)
-                fill = styles.fill_of(original)
-                record.append((sheet_name, ref, fill, styles.xf(original).get("applyFill")))
-                c.set("s", str(styles.red(original)))
-            notes.add(ref, mark.comment)
+            notes.add(shown[mark], mark.comment)
         notes.save()
-        pkg.put_xml(part, root)
+        pkg.write(part, sheet.to_bytes() if isinstance(sheet, SheetBytes) else to_bytes(sheet))
     _write_record(pkg, record)
 
 
@@ -94,46 +110,48 @@ def clear_marks(pkg: Package, styles: Styles) -> None:
     comment authors, notes/libreoffice.md): a cell is restored when its fill still
     looks like our red, to the fill recorded by look, not by index.
     """
-    recorded: dict[str, list[tuple[str, etree._Element | None, str | None, tuple[str, str] | None]]] = {}
-    for entry in _read_record(pkg):
-        recorded.setdefault(entry[0], []).append(entry[1:])
+    recorded: dict[str, dict[str, tuple[etree._Element | None, str | None, tuple[str, str] | None]]] = {}
+    for sheet_name, ref, fill, apply_fill, by_index in _read_record(pkg):
+        recorded.setdefault(sheet_name, {})[ref.upper()] = (fill, apply_fill, by_index)
     for sheet_name, part in pkg.sheets().items():
-        if not pkg.has(part):
+        has_notes = any(r.get("Type") == REL_COMMENTS for r, _ in pkg.targets(part))
+        if not pkg.has(part) or not (sheet_name in recorded or has_notes):
             continue
-        root = None
-        if sheet_name in recorded:
-            root = pkg.xml(part)
-            cells = SheetCells(root)
-            for ref, fill, apply_fill, by_index in recorded[sheet_name]:
-                c = cells.get(ref)
-                if c is None:
-                    continue
-                if by_index is not None:  # a record of an older duban: styles by index
-                    if c.get("s") == by_index[1]:
-                        c.set("s", by_index[0])
-                elif is_mark_fill(styles.fill_of(int(c.get("s") or 0))):  # else the user restyled it: leave it
-                    restored = styles.with_fill(int(c.get("s") or 0), fill, apply_fill) if fill is not None else 0
-                    c.set("s", str(restored))
-        if any(r.get("Type") == REL_COMMENTS for r, _ in pkg.targets(part)):
-            root = root if root is not None else pkg.xml(part)
-            notes = Notes(pkg, part, root)
+        data = pkg.read(part)
+        try:
+            sheet = SheetBytes(data, part)
+        except ValueError:
+            continue  # no cells: nothing of ours can be there
+        mine = recorded.get(sheet_name, {})
+
+        def restore(ref: str, current: int) -> int | None:
+            fill, apply_fill, by_index = mine[ref]
+            if by_index is not None:  # a record of an older duban: styles by index
+                return int(by_index[0]) if str(current) == by_index[1] else None
+            if not is_mark_fill(styles.fill_of(current)):
+                return None  # the user restyled it: leave it
+            return styles.with_fill(current, fill, apply_fill) if fill is not None else 0
+
+        changed = bool(mine) and bool(sheet.restyle(set(mine), restore))
+        if has_notes:
+            notes = Notes(pkg, part, sheet.tail)
             removed = notes.remove_ours()
             if removed:
                 notes.save()
-                if sheet_name not in recorded:  # a program that drops customXml (openpyxl) lost the record
-                    _unfill(SheetCells(root), styles, removed)
-                recorded.setdefault(sheet_name, [])
-        if sheet_name in recorded and root is not None:
-            pkg.put_xml(part, root)
+                changed = True
+                if not mine:  # a program that drops customXml (openpyxl) lost the record
+                    _unfill(sheet, styles, removed)
+        if changed:
+            pkg.write(part, sheet.to_bytes())
     _write_record(pkg, [])
 
 
-def _unfill(cells: SheetCells, styles: Styles, refs: set[tuple[int, int]]) -> None:
+def _unfill(sheet: SheetBytes, styles: Styles, refs: set[tuple[int, int]]) -> None:
     """Without a record, a cell that has our comment and still our red gets no fill: the best guess."""
-    for row, col in refs:
-        c = cells.get(f"{get_column_letter(col)}{row}")
-        if c is not None and is_mark_fill(styles.fill_of(int(c.get("s") or 0))):
-            c.set("s", str(styles.with_fill(int(c.get("s") or 0), no_fill(), None)))
+    def plain(ref: str, current: int) -> int | None:
+        return styles.with_fill(current, no_fill(), None) if is_mark_fill(styles.fill_of(current)) else None
+
+    sheet.restyle({f"{get_column_letter(col)}{row}" for row, col in refs}, plain)
 
 
 def _record_part(pkg: Package) -> str | None:
@@ -149,10 +167,14 @@ def _read_record(pkg: Package) -> list[tuple[str, str, etree._Element | None, st
     part = _record_part(pkg)
     if part is None:
         return []
+    root = pkg.xml(part)
+    fills = list(root.iterfind(f"{{{NS_MARKS}}}fills/{M}fill"))
     found = []
-    for m in pkg.xml(part).iterfind(f"{{{NS_MARKS}}}mark"):
+    for m in root.iterfind(f"{{{NS_MARKS}}}mark"):
         by_index = (m.get("style"), m.get("marked")) if m.get("marked") is not None else None
-        found.append((m.get("sheet"), m.get("cell"), m.find(M + "fill"), m.get("applyFill"), by_index))
+        at = m.get("fill")
+        fill = fills[int(at)] if at is not None and at.isdigit() and int(at) < len(fills) else None
+        found.append((m.get("sheet"), m.get("cell"), fill, m.get("applyFill"), by_index))
     return found
 
 
@@ -174,14 +196,20 @@ def _write_record(pkg: Package, record: Record) -> None:
         pkg.set_content_types({props: CT_ITEM_PROPS}, set())
         pkg.ensure_default("xml", "application/xml")
     _relink(pkg, part)
-    root = etree.Element(f"{{{NS_MARKS}}}marks", nsmap={None: NS_MARKS, "x": NS_MAIN})
+    fills: dict[int, tuple[str, etree._Element]] = {}  # each distinct user fill once (by identity)
+    lines = []
     for sheet, ref, fill, apply_fill in record:
-        mark = etree.SubElement(root, f"{{{NS_MARKS}}}mark", sheet=sheet, cell=ref)
+        attrs = f' sheet="{xml_escape(sheet, {chr(34): "&quot;"})}" cell="{ref}"'
         if apply_fill is not None:
-            mark.set("applyFill", apply_fill)
+            attrs += f' applyFill="{xml_escape(apply_fill, {chr(34): "&quot;"})}"'
         if fill is not None:
-            mark.append(deepcopy(fill))
-    pkg.put_xml(part, root)
+            fills.setdefault(id(fill), (str(len(fills)), fill))
+            attrs += f' fill="{fills[id(fill)][0]}"'
+        lines.append(f"<mark{attrs}/>")
+    box = etree.Element(f"{{{NS_MARKS}}}fills", nsmap={None: NS_MARKS, "x": NS_MAIN})
+    box.extend(deepcopy(fill) for _, fill in fills.values())
+    head = f'<marks xmlns="{NS_MARKS}" xmlns:x="{NS_MAIN}">'.encode()
+    pkg.write(part, XML_DECLARATION + head + etree.tostring(box) + "".join(lines).encode("utf-8") + b"</marks>")
 
 
 def _relink(pkg: Package, part: str) -> None:

@@ -10,7 +10,6 @@ formulas that may read a changed sheet are dropped.
 """
 from __future__ import annotations
 
-import re
 from xml.sax.saxutils import escape
 
 from lxml import etree
@@ -21,12 +20,16 @@ from .package import Package
 # CT_Workbook children that come after <calcPr>, in schema order (ECMA-376 18.2.28)
 AFTER_CALC_PR = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
                  "fileRecoveryPr", "webPublishObjects", "extLst")
-_FORMULA = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formula(data: bytes) -> bool:
+    """A formula's text ends in </f> (or </x:f>); shared-formula children need a master in the same sheet."""
+    return b"</f>" in data or b":f>" in data
 
 
 def has_formulas(pkg: Package) -> bool:
     """Whether any worksheet holds a formula (only then is there anything to recalculate)."""
-    return any(pkg.has(part) and _FORMULA.search(pkg.read(part)) for part in pkg.sheets().values())
+    return any(pkg.has(part) and _has_formula(pkg.read(part)) for part in pkg.sheets().values())
 
 
 def ask_full_recalc(pkg: Package) -> None:
@@ -54,10 +57,8 @@ def drop_stale_values(pkg: Package, changed: set[str]) -> None:
         if not pkg.has(part):
             continue
         data = pkg.read(part)
-        if not _FORMULA.search(data):
-            continue
         own = sheet_name in changed
-        if not own and not any(name in data for name in names):
+        if not (own or any(name in data for name in names)) or not _has_formula(data):
             continue
         root = pkg.xml(part)
         if _drop_values(root, None if own else changed):

@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test quick floors bench templates clean
+.PHONY: demo test quick floors bench templates installer clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ bench: $(STAMP)  ## speed and memory at 1k, 10k, 100k items (see benchmarks/)
 templates: $(STAMP)  ## rebuild the committed workbook and Word templates from code
 	$(BIN)/python -m duban_xl.template workbook_templates/督查台账.xlsx
 	$(BIN)/python -m duban_xl.docx_templates workbook_templates/
+	$(BIN)/python -m duban_xl.xl_setup duban_xl/vba/  # the buttons' VBA from the pinned xlwings
+
+installer: $(STAMP)  ## the Windows installer: make installer PYTHON_ZIP=python-3.11.9-embed-amd64.zip
+	$(BIN)/python installer/build.py --python-zip $(PYTHON_ZIP)
 
 clean:
 	rm -rf $(VENV) .venv-floors out .pytest_cache

@@ -277,9 +277,15 @@ def _clicked(book) -> str | None:
     """The caption of the button Excel reports as Application.Caller (only real Excel has it)."""
     try:
         name = book.app.api.Caller
-        return str(book.sheets.active.api.Shapes(name).TextFrame.Characters().Text).strip()
-    except Exception:  # no Excel behind the book, or not called from a shape
+        sheet = book.sheets.active.api
+    except (AttributeError, NotImplementedError):  # no Excel behind the book (xlwings' in-memory engine)
         return None
+    for caption in (lambda: sheet.Buttons(name).Caption, lambda: sheet.Shapes(name).TextFrame.Characters().Text):
+        try:
+            return str(caption()).strip()
+        except Exception:  # pywin32's com_error: not a form button of that name
+            continue
+    return None
 
 
 def run(button: str, book=None) -> str:

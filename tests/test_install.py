@@ -75,3 +75,5 @@ def test_init_validate_score_and_buttons_run_from_the_wheel(installed, tmp_path)
     assert scored.returncode == 0 and json.loads(scored.stdout)["year"] == 2023
     buttons = run([installed / "duban", "xl-setup", "台账.xlsx"], tmp_path)
     assert buttons.returncode == 0 and (tmp_path / "台账.xlsm").is_file(), buttons.stderr
+    with zipfile.ZipFile(tmp_path / "台账.xlsm") as zf:  # the buttons' VBA ships inside the package
+        assert len(zf.read("xl/vbaProject.bin")) > 50_000

@@ -8,6 +8,8 @@ through ``api`` (same checks, same refusals, same sheets), on the *open* book:
 values are read from its ranges and results written back through xlwings —
 never saved behind Excel's back; the clerk saves as usual. Progress goes to the
 status bar, the summary to a message box, and any error is one Chinese message.
+收件 and 本月结账 write the ledger file itself, which the safe writer refuses
+while Excel has it open: those buttons check and say which command to run.
 """
 from __future__ import annotations
 
@@ -20,10 +22,7 @@ from typing import Callable
 from .contract import Button
 
 TITLE = "督查台账"
-
-
-class Unavailable(Exception):
-    """A button whose command this installation does not have yet (收件, 本月结账)."""
+INTAKE_FOLDER = "收件"  # beside the workbook, as in README's `duban intake 督查台账.xlsx --dir 收件/`
 
 
 # ---- reading and writing the open book ------------------------------------------------------
@@ -227,11 +226,9 @@ def score_button(book=None) -> str:
 def bulletin_button(book=None) -> str:
     """月度通报: last month's bulletin (二（六）: 每月10日前通报上月), as `duban bulletin --month`."""
     from . import api
-    from .clock import today
 
     book = _caller(book)
-    first = today().replace(day=1) - dt.timedelta(days=1)
-    month = f"{first:%Y-%m}"
+    month = _last_month()
     say = _progress(book)
     b, writes = api.bulletin_ledger(_ledger(book), month, progress=say)
     _apply(book, writes)
@@ -240,13 +237,38 @@ def bulletin_button(book=None) -> str:
 
 
 def intake_button(book=None) -> str:
-    """收件: returned sheets into 反馈记录 (`duban intake`, issue 10)."""
-    raise Unavailable("收件")
+    """收件: `duban intake --dir 收件` checked without writing (its --dry-run), then the command to merge.
+
+    Merging writes the ledger file itself through the safe writer, which refuses while
+    Excel has it open (the CLI's own refusal), so the button shows what a merge would do.
+    """
+    from . import api
+
+    book = _caller(book)
+    path = _book_path(book)
+    folder = path.parent / INTAKE_FOLDER
+    run = api.intake_folder(path, folder, dry_run=True, progress=_progress(book))
+    verdicts = "；".join(f"{result.name}：{result.outcome}" for _, result in run.files[:10])
+    more = f"……另有 {len(run.files) - 10} 个文件" if len(run.files) > 10 else ""
+    return (f"「{INTAKE_FOLDER}」中 {len(run.files)} 个文件（按已保存的台账检查）：可合并 {run.merged_rows} 行，"
+            f"退回 {run.refused} 个。{verdicts}{more}\n合并要写入台账文件本身，Excel 打开时不能写：请保存并关闭"
+            f"工作簿，再在命令提示符运行：duban intake \"{path}\" --dir \"{folder}\"")
 
 
 def close_button(book=None) -> str:
-    """本月结账: the month's close (`duban close`, issue 14)."""
-    raise Unavailable("本月结账")
+    """本月结账: `duban close` writes the ledger file itself, so the button says how to run it."""
+    book = _caller(book)
+    path = _book_path(book)
+    month = _last_month()
+    return (f"本月结账（{month}：收件、校验、月度通报、计分、季度排名、归档）要写入台账文件本身，Excel 打开时不能写。"
+            f"请保存并关闭工作簿，再在命令提示符运行：duban close \"{path}\" --month {month}")
+
+
+def _last_month() -> str:
+    """二（六）: each month's bulletin and close are for the month before."""
+    from .clock import today
+
+    return f"{today().replace(day=1) - dt.timedelta(days=1):%Y-%m}"
 
 
 BUTTONS: dict[str, Callable] = {Button.VALIDATE: validate_button, Button.SCORE: score_button,
@@ -302,9 +324,6 @@ def run(button: str, book=None) -> str:
         message = f"{exc.report.summary()} 台账有错误，未继续。请先点“校验”查看「校验结果」并修改。"
     except DubanError as exc:
         message = exc.message
-    except Unavailable as exc:
-        message = (f"“{exc}”按钮对应的功能在本机安装的 duban_xl 中还没有。"
-                   f"请升级 duban_xl，或关闭工作簿后在命令行运行相应的 duban 命令。")
     except Exception:  # a bug: the clerk gets one line, the maintainer the log
         log = Path(tempfile.gettempdir()) / f"duban_error_{dt.datetime.now():%Y%m%d-%H%M%S}.log"
         log.write_text(traceback.format_exc(), encoding="utf-8")

@@ -173,11 +173,35 @@ def test_a_missing_sheet_is_one_chinese_message(tmp_path):
     assert only(sent, "setValues") == []
 
 
-@pytest.mark.parametrize("button", ["收件", "本月结账"])
-def test_buttons_of_commands_not_installed_say_so(tmp_path, button):
-    book = open_book(write_ledger(tmp_path / "台账.xlsx", {Sheet.ITEMS: [item()]}))
-    [alert] = only(click(button, book), "alert")
-    assert f"“{button}”按钮对应的功能" in alert["args"][0]
+def test_intake_button_checks_the_intake_folder_without_writing_and_names_the_command(tmp_path, monkeypatch):
+    """收件 runs `duban intake --dir 收件 --dry-run`: the files' verdicts, the ledger and the book untouched."""
+    from duban_xl import api
+
+    monkeypatch.setenv("DUBAN_TODAY", "2023-01-05")
+    ledger = tmp_path / SAMPLE.name
+    shutil.copy(SAMPLE, ledger)
+    [(_, form, _), *_] = api.make_forms(ledger, "2022-12", as_of=dt.date(2023, 1, 5)).files
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    shutil.copy(form, inbox / form.name)
+    before = ledger.read_bytes()
+    book = open_book(ledger)
+    monkeypatch.setattr("duban_xl.xl._book_path", lambda _: ledger)  # the in-memory engine has no folder
+    sent = click("收件", book)
+
+    [alert] = only(sent, "alert")
+    assert "「收件」中 1 个文件" in alert["args"][0] and form.name in alert["args"][0]
+    assert f'duban intake "{ledger}" --dir "{inbox}"' in alert["args"][0]
+    assert only(sent, "setValues") == [] and ledger.read_bytes() == before
+    assert sorted(p.name for p in inbox.iterdir()) == [form.name]  # nothing moved, no 回执
+
+
+def test_close_button_names_the_command_for_last_month(tmp_path, monkeypatch):
+    monkeypatch.setenv("DUBAN_TODAY", "2022-07-05")
+    path = write_ledger(tmp_path / "台账.xlsx", {Sheet.ITEMS: [item()]})
+    monkeypatch.setattr("duban_xl.xl._book_path", lambda _: path)
+    [alert] = only(click("本月结账", open_book(path)), "alert")
+    assert f'duban close "{path}" --month 2022-06' in alert["args"][0]
 
 
 def test_main_without_excel_names_no_button(tmp_path):

@@ -541,6 +541,36 @@ def intake_folder(ledger_path: Path, folder: Path, as_of: dt.date | None = None,
     return run(Path(ledger_path), Path(folder), as_of or clock.today(), dry_run=dry_run, progress=progress)
 
 
+
+# ---- 年度考核结果 ---------------------------------------------------------------------
+
+@dataclass
+class Annual:
+    table: pd.DataFrame  # ANNUAL_COLUMNS per unit
+    workbook: Path  # 年度考核结果_YYYY.xlsx
+    written: Path | None = None  # the ledger, when its 年度考核结果 sheet was written
+
+
+def annual_results(path: Path, year: int, out: Path | None = None, dry_run: bool = False,
+                   progress: Progress = None) -> Annual:
+    """三: 评分结果纳入年度考核 — per unit 督查得分, group rank, 评优资格 and the counts behind them,
+    as of 12月31日; the 年度考核结果 sheet in the ledger (safe writer) and an xlsx for the assessment office."""
+    from .annual import annual, year_end
+    from .sheets import annual_sheet, annual_workbook
+
+    ledger = read_ledger(path, progress=progress)
+    require_valid(ledger, year_end(ledger, year), progress)
+    _say(progress, "汇总年度考核结果")
+    table = annual(ledger, year)
+    folder = (out or path.parent / OUTPUT_FOLDER) / f"{year}年度"
+    folder.mkdir(parents=True, exist_ok=True)
+    result = Annual(table, annual_workbook(table, folder / f"{Sheet.ANNUAL}_{year}.xlsx"))
+    if not dry_run:
+        _say(progress, "写入台账（年度考核结果）")
+        result.written = _write(path, Writes(sheets=[annual_sheet(table)]), ledger).path
+    return result
+
+
 # ---- 归档 -------------------------------------------------------------------------
 
 def archive_month(path: Path, month: str, out: Path | None = None, progress: Progress = None) -> Path:

@@ -447,6 +447,30 @@ def close(ledger: Path, month: str, mail: bool, date, out: Path | None) -> None:
 
 
 @cli.command()
+@LEDGER
+@click.option("--year", type=int, required=True, help="考评年度，例如 2022。")
+@OUT
+@click.option("--dry-run", is_flag=True, help="只生成 xlsx，不写入台账。Do not write the ledger.")
+def annual(ledger: Path, year: int, out: Path | None, dry_run: bool) -> None:
+    """年度考核结果：各单位督查得分、组内排名、评优资格及依据（三）。Annual result.
+
+    例：duban annual 督查台账.xlsx --year 2022
+    """
+    with progress() as say:
+        result = api().annual_results(ledger, year, out, dry_run=dry_run, progress=say)
+    table = Table(header_style="bold")
+    shown = (Col.UNIT, Col.UNIT_CATEGORY, Col.SUPERVISION_SCORE, Col.GROUP_RANK, Col.ELIGIBILITY)
+    for name in shown:
+        table.add_column(name, overflow="fold")
+    for rec in result.table.to_dict("records"):
+        table.add_row(*(f"{rec[n]:g}" if isinstance(rec[n], float) else str(rec[n]) for n in shown))
+    show.print(table)
+    err.print(f"已生成：{result.workbook}")
+    if result.written:
+        err.print(f"已写入台账「年度考核结果」：{result.written}")
+
+
+@cli.command()
 @click.argument("ledger", required=False, type=click.Path(path_type=Path))
 @click.option("--month", default=None, help="归档月份 YYYY-MM。")
 @click.option("--verify", "verify", type=click.Path(path_type=Path), default=None, help="核对一个归档包是否完整。")

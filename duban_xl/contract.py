@@ -43,6 +43,7 @@ class Sheet:
     SCORE_DETAIL = "得分明细"
     RANKING = "季度排名"
     MONTHLY = "月度通报"
+    ANNUAL = "年度考核结果"  # 三: 评分结果纳入年度考核
     # A workbook of its own (催办清单_YYYYMMDD.xlsx), never written into the ledger.
     REMINDERS = "催办清单"
     # Guidance sheet of the template.
@@ -60,7 +61,7 @@ class Button:
     ALL = (VALIDATE, SCORE, BULLETIN, INTAKE, CLOSE)
 
 
-OUTPUT_SHEETS = (Sheet.FINDINGS, Sheet.SCORE_DETAIL, Sheet.RANKING, Sheet.MONTHLY)
+OUTPUT_SHEETS = (Sheet.FINDINGS, Sheet.SCORE_DETAIL, Sheet.RANKING, Sheet.MONTHLY, Sheet.ANNUAL)
 
 
 class Col:
@@ -163,6 +164,15 @@ class Col:
     ON_TIME_COUNT = "按时办结数"
     OVERDUE_COUNT = "逾期未办结数"
     R2E_COUNT = "R2E次数"
+    # 年度考核结果 and 得分告知单 (三: 评分结果纳入年度考核)
+    SUPERVISION_SCORE = "督查得分"
+    GROUP_RANK = "组内排名"
+    EARLY_COUNT = "提前办结数"
+    NOTICED_COUNT = "通报扣分次数"
+    DEFECT_COUNT = "材料问题件数"
+    FALSIFIED_COUNT = "弄虚作假次数"
+    PLUS = "加分合计"
+    MINUS = "扣分合计"
 
 
 # ---- closed lists -------------------------------------------------------------
@@ -517,6 +527,9 @@ class Out:
 
 
 BULLETIN_FIGURES = (Out.TOTAL_ITEMS, Out.OPEN, Out.DONE, Out.OVERDUE, Out.ON_TIME_RATE)
+ANNUAL_COLUMNS = (Col.UNIT, Col.UNIT_CATEGORY, Col.SUPERVISION_SCORE, Col.GROUP_RANK, Col.ELIGIBILITY,
+                  Col.ON_TIME_COUNT, Col.EARLY_COUNT, Col.OVERDUE_COUNT, Col.NOTICED_COUNT, Col.DEFECT_COUNT,
+                  Col.FALSIFIED_COUNT, Col.PLUS, Col.MINUS)
 REMINDER_COLUMNS = (Col.UNIT, Col.ITEM_NO, Col.SUBJECT, Col.EFFECTIVE_DEADLINE, Col.DAYS_LEFT,
                     Out.REMINDER_KIND, Col.NOTE)
 

@@ -139,3 +139,25 @@ def build_reminder_sheet(ws: Worksheet, rows: pd.DataFrame) -> None:
         for cell in cells:
             cell.alignment = Alignment(vertical="center", wrap_text=True)
     landscape(ws)
+
+
+# -- 年度考核结果 ------------------------------------------------------------------------------------
+
+_ANNUAL_WIDTHS = (28, 14, 10, 9, 20, 11, 11, 12, 12, 12, 12, 10, 10)
+
+
+def annual_sheet(table: pd.DataFrame) -> OwnedSheet:
+    """年度考核结果 in the ledger (三: 纳入年度考核): one row per unit, figures traceable to 得分明细."""
+    return table_sheet(Sheet.ANNUAL, table, widths=_ANNUAL_WIDTHS)
+
+
+def annual_workbook(table: pd.DataFrame, dest: Path) -> Path:
+    """年度考核结果_YYYY.xlsx for the assessment office: the same table in a workbook of its own."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.title = Sheet.ANNUAL
+    write_table(ws, table, widths=list(_ANNUAL_WIDTHS))
+    landscape(ws)
+    return save_new_workbook(book, dest)

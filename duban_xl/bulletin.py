@@ -10,11 +10,11 @@ produced here are a record: 进度滞后 / 逾期未办结 rows later cost point
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
-from .dates import cn_date, day_of_month, issue_date, parse_month
+from .dates import cn_date, day_of_month, issue_date, parse_month, workdays_after
 from .contract import (
     EVENT_RULES, PRAISE_RULES, CheckResult, Col, FeedbackMode, FeedbackType, NoticeType, Out,
     OverdueReason, Pace, Sheet,
@@ -29,6 +29,8 @@ LAGGING_COLUMNS = [Col.ITEM_NO, Col.SUBJECT, Col.UNIT, EFFECTIVE, Col.CHECK_NOTE
 LATE_COLUMNS = [Col.ITEM_NO, Col.SUBJECT, Col.UNIT, EFFECTIVE]
 PRAISE_COLUMNS = [Col.UNIT, Col.EVENT_TYPE, Col.REASON, Col.DATE]
 RECORD_COLUMNS = [Col.ISSUE, Col.NOTICE_DATE, Col.ITEM_NO, Col.UNIT, Col.NOTICE_TYPE, Col.NOTE]
+# 责成报告: the units named answer within this many working days of 通报日期 (the source gives no figure)
+ANSWER_WORKDAYS = 5
 
 @dataclass
 class MonthlyBulletin:
@@ -46,6 +48,8 @@ class MonthlyBulletin:
     late_feedback: pd.DataFrame  # 交办单号, 督查事项, 单位, 有效时限
     praise: pd.DataFrame  # 单位, 事件类型, 事由, 日期
     records: pd.DataFrame  # 通报期次, 通报日期, 交办单号, 单位, 通报类型, 说明 — one row per unit
+    ordered: list[str] = field(default_factory=list)  # units listed under 逾期未办结 or 进度滞后: 责成报告
+    answer_by: dt.date | None = None  # the working day by which they report 原因及改进意见
 
 
 def monthly_bulletin(ledger: Ledger, month: str, date: dt.date | None = None) -> MonthlyBulletin:
@@ -79,11 +83,14 @@ def monthly_bulletin(ledger: Ledger, month: str, date: dt.date | None = None) ->
     ], ignore_index=True)
     records.insert(0, Col.NOTICE_DATE, pd.Timestamp(date).as_unit("ns"))
     records.insert(0, Col.ISSUE, issue)
+    # 二（六）: 对工作进度滞后、敷衍塞责的单位进行通报，责成报告原因及改进意见
+    ordered = list(dict.fromkeys(records.loc[records[Col.NOTICE_TYPE].isin(NoticeType.PENALISED), Col.UNIT]))
     return MonthlyBulletin(
         month=month_key, issue=issue, date=date, as_of=end,
         county=params.county, office=params.office,
         totals=_totals(items, end), overdue=overdue, lagging=lagging,
         late_feedback=late, praise=praise, records=records[RECORD_COLUMNS],
+        ordered=ordered, answer_by=workdays_after(date, ANSWER_WORKDAYS) if ordered else None,
     )
 
 

@@ -82,6 +82,14 @@ def workday_on_or_after(day: dt.date) -> dt.date:
     return day
 
 
+def workdays_after(day: dt.date, count: int) -> dt.date:
+    """The ``count``-th working day after ``day`` — a deadline given «within N working days»."""
+    day = _as_date(day)
+    for _ in range(count):
+        day = workday_on_or_after(day + dt.timedelta(days=1))
+    return day
+
+
 def issue_date(period_end: dt.date, due_day: int) -> dt.date:
     """通报日期 by default: the last working day on or before the due day (参数 通报截止日, 10)
     of the month after the period (二（六）: 每月10日前 通报; the quarter's ranking likewise)."""

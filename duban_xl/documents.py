@@ -331,8 +331,10 @@ def render_monthly_bulletin(b: bulletin.MonthlyBulletin, out_dir: Path, template
                "date": format_date(r[Col.DATE])} for _, r in b.praise.iterrows()]
     plan = plan_citation(year)
     requirements = [
-        "请被通报逾期未办结、进度滞后和未按时反馈的单位高度重视，认真分析原因，"
-        f"向{b.office}书面报告原因及改进意见，加快推进落实。",
+        # 二（六）: 对工作进度滞后、敷衍塞责的单位进行通报，责成报告原因及改进意见
+        f"责成{'、'.join(b.ordered)}认真分析逾期未办结、进度滞后的原因，于{format_date(b.answer_by)}前"
+        f"向{b.office}书面报告原因及改进意见，加快推进落实。" if b.ordered else
+        "请未按时反馈的单位高度重视，及时补报办理情况，加快推进落实。",
         "各承办单位要严格落实“一月一反馈”要求，按时报送经单位主要负责人核签的书面报告；"
         "确因客观原因不能按期办结的，应在到期前书面申请延期。",
         f"逾期未办结且无正当理由、办理进度滞后被通报的，按{plan}“三、考评标准”第（二）项扣分，"

@@ -212,3 +212,18 @@ def test_records_written_back_cost_each_unit_one_r2d_point():
     r2d = detail[detail["规则代码"] == "R2D"]
     assert sorted(r2d["单位"]) == ["县发改局", "县财政局"]
     assert set(r2d["日期"]) == {pd.Timestamp("2022-07-08")}
+
+
+def test_units_listed_as_overdue_or_lagging_are_told_to_report_by_a_working_day():
+    """二（六）: 责成报告原因及改进意见 — every unit under 逾期未办结 or 进度滞后, none only 未按时反馈."""
+    from pathlib import Path
+
+    from duban_xl.dates import is_workday
+    from duban_xl.reader import read_ledger
+
+    ledger = read_ledger(Path(__file__).resolve().parents[1] / "samples" / "云和县2022年督查台账.xlsx")
+    b = monthly_bulletin(ledger, "2022-06")
+    penalised = b.records[b.records["通报类型"].isin(["逾期未办结", "进度滞后"])]
+    assert b.ordered == list(dict.fromkeys(penalised["单位"])) and b.ordered
+    assert b.answer_by > b.date and is_workday(b.answer_by)
+    assert sum(is_workday(b.date + dt.timedelta(days=n)) for n in range(1, (b.answer_by - b.date).days + 1)) == 5

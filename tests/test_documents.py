@@ -65,6 +65,7 @@ def monthly() -> SimpleNamespace:
         late_feedback=items([]),
         praise=pd.DataFrame([{"单位": "崇头镇", "事件类型": "县政府主要领导批示肯定", "事由": "垃圾分类成效明显",
                               "日期": pd.Timestamp("2022-06-15")}]),
+        ordered=["崇头镇", "县住建局", "县财政局", "县发改局"], answer_by=dt.date(2022, 7, 15),
     )
 
 
@@ -290,7 +291,9 @@ def test_monthly_bulletin_lists_every_section_with_the_input_figures(rendered):
     assert table_rows(praise)[1] == ["崇头镇", "县政府主要领导批示肯定", "垃圾分类成效明显", "2022年6月15日"]
     # 三、未按时反馈事项 is empty: it says 无。 right under its heading.
     assert lines[lines.index("三、未按时反馈事项") + 1] == "无。"
-    assert any("报告原因及改进意见" in line for line in lines)
+    # 二（六） 责成报告: the units named, and the working day by which they answer
+    assert any(line.endswith("责成崇头镇、县住建局、县财政局、县发改局认真分析逾期未办结、进度滞后的原因，"
+                             "于2022年7月15日前向县政府督查室书面报告原因及改进意见，加快推进落实。") for line in lines)
     assert any("按《2022年度县政府督查工作实施方案》“三、考评标准”第（二）项扣分" in line for line in lines)
     assert not any("《考评标准》" in line or "（二（六））" in line for line in lines)
     assert lines[-4:-2] == ["云和县人民政府督查室", "2022年7月8日"]

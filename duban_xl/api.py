@@ -541,7 +541,6 @@ def intake_folder(ledger_path: Path, folder: Path, as_of: dt.date | None = None,
     return run(Path(ledger_path), Path(folder), as_of or clock.today(), dry_run=dry_run, progress=progress)
 
 
-
 # ---- 年度考核结果 ---------------------------------------------------------------------
 
 @dataclass

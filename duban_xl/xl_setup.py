@@ -19,6 +19,7 @@ Re-running on the .xlsm replaces its own buttons (and conf sheet) and nothing el
 """
 from __future__ import annotations
 
+import io
 import keyword
 import re
 import sys
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+import olefile
 from lxml import etree
 from openpyxl.utils.cell import column_index_from_string
 
@@ -92,6 +94,24 @@ def vba_project() -> bytes:
     return (Path(__file__).with_name("vba") / VBA_RESOURCE).read_bytes()
 
 
+def carries_xlwings(data: bytes) -> bool:
+    """Is this vbaProject.bin the standalone xlwings project (Module1.SampleCall + the xlwings module)?
+
+    Excel rewrites the project's bytes whenever the clerk saves, so a re-run
+    recognises it by its modules (the OLE streams and the PROJECT stream's list)
+    and keeps it as Excel saved it.
+    """
+    try:
+        with olefile.OleFileIO(io.BytesIO(data)) as ole:
+            if not (ole.exists("VBA/Module1") and ole.exists("VBA/xlwings") and ole.exists("PROJECT")):
+                return False
+            project = ole.openstream("PROJECT").read()
+    except (OSError, ValueError):  # not an OLE file at all
+        return False
+    modules = set(re.findall(rb"^Module=(\w+)", project, re.M))
+    return {b"Module1", b"xlwings"} <= modules
+
+
 def default_interpreter() -> str | None:
     """On Windows, the pythonw.exe beside the Python running duban (no console window); elsewhere unknown."""
     if sys.platform != "win32":
@@ -152,8 +172,9 @@ def _macro_enable(pkg: Package) -> None:
     rels = pkg.rels(pkg.workbook)
     existing = [resolve(pkg.workbook, r.get("Target", "")) for r in rels if r.get("Type") == REL_VBA]
     if existing:
-        if pkg.has(existing[0]) and pkg.read(existing[0]) != ours:
-            raise ForeignMacros("这个工作簿已有自己的宏（VBA 工程），duban 不会覆盖它。请改用未加宏的 .xlsx 台账运行 duban xl-setup。")
+        if pkg.has(existing[0]) and not carries_xlwings(pkg.read(existing[0])):
+            raise ForeignMacros("这个工作簿已有别的宏（VBA 工程，不含 xlwings 的 RunPython），duban 不会覆盖它。"
+                                "请改用未加宏的 .xlsx 台账运行 duban xl-setup。")
         part = existing[0]
     else:
         part = VBA_PART if not pkg.has(VBA_PART) else pkg.unique_name("xl/vbaProject{}.bin")

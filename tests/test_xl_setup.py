@@ -169,15 +169,40 @@ def test_a_rerun_replaces_its_own_buttons_and_nothing_else(ledger, tmp_path):
     assert sorted(buttons(after)) == sorted([("mine", "[0]!Mine")] + [(c, FMLA_MACRO) for c in BUTTONS])
 
 
+def _with_vba(src: Path, dest: Path, vba: bytes) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, vba if info.filename == "xl/vbaProject.bin" else zin.read(info))
+    return dest
+
+
 def test_a_foreign_vba_project_is_refused(ledger, tmp_path):
+    """Another project (here xlwings' add-in quickstart: Module1 but no xlwings module) is never overwritten."""
+    xw = pytest.importorskip("xlwings")
     made = api.setup_buttons(ledger).workbook
-    foreign = tmp_path / "他人宏.xlsm"
-    with zipfile.ZipFile(made) as src, zipfile.ZipFile(foreign, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            data = src.read(info)
-            dst.writestr(info, data[:-1] + b"\x01" if info.filename == "xl/vbaProject.bin" else data)
+    with zipfile.ZipFile(Path(xw.__file__).with_name("quickstart.xlsm")) as zf:
+        theirs = zf.read("xl/vbaProject.bin")
+    foreign = _with_vba(made, tmp_path / "他人宏.xlsm", theirs)
     with pytest.raises(ForeignMacros):
         api.setup_buttons(foreign)
+    with pytest.raises(ForeignMacros):
+        api.setup_buttons(_with_vba(made, tmp_path / "坏宏.xlsm", b"not an OLE file"))
+
+
+def test_a_project_excel_has_resaved_is_kept_as_it_is(ledger, tmp_path):
+    """Excel rewrites vbaProject.bin on every save (here: its p-code cache stream changed); a re-run keeps it."""
+    import olefile
+
+    made = api.setup_buttons(ledger).workbook
+    resaved_vba = tmp_path / "resaved.bin"
+    resaved_vba.write_bytes(vba_project())
+    with olefile.OleFileIO(str(resaved_vba), write_mode=True) as ole:
+        cache = ole.openstream("VBA/_VBA_PROJECT").read()
+        ole.write_stream("VBA/_VBA_PROJECT", cache[:-1] + bytes([cache[-1] ^ 0xFF]))
+    resaved = _with_vba(made, tmp_path / "台账再存.xlsm", resaved_vba.read_bytes())
+    api.setup_buttons(resaved)
+    assert parts(resaved)["xl/vbaProject.bin"] == resaved_vba.read_bytes() != vba_project()
+    assert buttons(parts(resaved)) == [(caption, FMLA_MACRO) for caption in BUTTONS]
 
 
 def test_a_name_python_cannot_import_is_refused_with_the_way_out(tmp_path):

@@ -502,6 +502,7 @@ SCORE_DETAIL_COLUMNS = (Col.UNIT, Col.SCORING_UNIT, Col.ITEM_NO, Col.DATE, Col.Q
                         Col.RULE_CODE, Col.CLAUSE, Col.NOTE, Col.POINTS)  # SPEC; the sheet adds Col.EVIDENCE
 DETAIL_SHEET_COLUMNS = (*SCORE_DETAIL_COLUMNS, Col.EVIDENCE)  # 得分明细 as written, with its evidence
 QUARTERS = ("Q1", "Q2", "Q3", "Q4")
+QUARTER_NAMES = dict(zip(QUARTERS, ("第一季度", "第二季度", "第三季度", "第四季度")))  # as sheets and documents say it
 RANKING_COLUMNS = (Col.UNIT_CATEGORY, Col.RANK, Col.UNIT, Col.BASE, *QUARTERS, Col.SUM_POINTS,
                    Col.TOTAL, Col.ON_TIME_COUNT, Col.OVERDUE_COUNT, Col.R2E_COUNT, Col.ELIGIBILITY)
 
@@ -524,6 +525,10 @@ class Out:
     IN_FORCE_WHEN_APPLIED = "申请时有效时限"
     # the units of an item: 主办 / 协办
     ROLE = "角色"
+    # 校验结果: the clause (or contract) a finding enforces, shown instead of its machine code
+    BASIS = "依据"
+    # 季度排名 sheet: the R2E count as a clerk names it (三（二）: 未按时完成, finished late included)
+    LATE_COUNT = "未按时办结数"
 
 
 BULLETIN_FIGURES = (Out.TOTAL_ITEMS, Out.OPEN, Out.DONE, Out.OVERDUE, Out.ON_TIME_RATE)

@@ -26,7 +26,7 @@ from lxml.etree import XMLSyntaxError
 from . import bulletin, clock, remind
 from .dates import cn_date, day_of_month, issue_date, quarter_end, workday_on_or_after
 from . import docx_templates as tpl
-from .contract import Col, Eligibility, FeedbackMode, UnitCategory, format_item_no
+from .contract import QUARTER_NAMES, Col, Eligibility, FeedbackMode, UnitCategory, format_item_no
 from .deadlines import effective_deadlines
 from .bundled import templates_folder
 from .errors import BadTemplate, UnknownItem
@@ -53,7 +53,6 @@ SCORING_CLAUSES = (
     "（五）对在督查中发现的其他问题，酌情扣分；发现弄虚作假的，加倍扣分。",
     "（六）临时性机构的加扣分主体为该机构所在县直单位。",
 )
-QUARTER_NAMES = {1: "第一季度", 2: "第二季度", 3: "第三季度", 4: "第四季度"}
 _UNSAFE_IN_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
 
@@ -376,7 +375,7 @@ def render_quarterly_ranking(ranking: pd.DataFrame, year: int, quarter: int, par
                              date: dt.date | None = None, templates_dir: Path | None = None) -> Path:
     """季度考评得分通报 (二（八） 每季度通报分数排名情况): a table per group, 评优 veto, 评分依据."""
     quarter_end(year, quarter)  # refuses a quarter outside 1–4 with the one Chinese message
-    quarter_name = QUARTER_NAMES[quarter]
+    quarter_name = QUARTER_NAMES[f"Q{quarter}"]
     numerals = ("一", "二")
     groups = []
     for numeral, category in zip(numerals, UnitCategory.RANKED):

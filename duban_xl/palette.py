@@ -30,8 +30,10 @@ SECTION_GREY = "D9D9D9"
 FORM_LOCKED = "E7E6E6"
 FORM_COHOST, FORM_COHOST_TEXT = "F2F2F2", "7F7F7F"
 
-# 总分 colour scale on 季度排名: low red, middle yellow, high green.
-SCALE_LOW, SCALE_MID, SCALE_HIGH = "F8696B", "FFEB84", "63BE7B"
+# 总分 colour scale on 季度排名: below the base score red, the base itself white, above it green.
+SCALE_LOW, SCALE_MID, SCALE_HIGH = "F8696B", "FFFFFF", "63BE7B"
+# 状态 已办结 in 台账: a quiet blue, apart from 在办's green.
+DONE_FILL, DONE_TEXT = "DDEBF7", "1F4E78"
 
 # Comment boxes on marked cells (Excel's own note yellow).
 COMMENT = "FFFFE1"

@@ -10,8 +10,11 @@ formula (formula injection): ``put`` stores every string as a string cell, and
 from __future__ import annotations
 
 import datetime as dt
+import math
+import unicodedata
 from typing import Iterable, Mapping, Sequence
 
+import numpy as np
 import pandas as pd
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
@@ -42,10 +45,14 @@ PALETTE: dict[str, CellStyle] = {
     "link": CellStyle(font=LINK_FONT, border=GRID, alignment=Alignment(vertical="top")),
     "red": CellStyle(fill=RED, border=GRID, alignment=Alignment(vertical="top")),
     "yellow": CellStyle(fill=YELLOW, border=GRID, alignment=Alignment(vertical="top")),
-    "plus": CellStyle(font=Font(color=palette.GOOD_TEXT), fill=GREEN, border=GRID),  # points gained
-    "minus": CellStyle(font=Font(color=palette.BAD_TEXT), fill=BAD, border=GRID),
+    "plus": CellStyle(font=Font(color=palette.GOOD_TEXT), fill=GREEN, border=GRID,  # points gained
+                      alignment=Alignment(vertical="top")),
+    "minus": CellStyle(font=Font(color=palette.BAD_TEXT), fill=BAD, border=GRID, alignment=Alignment(vertical="top")),
 }
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+LINE_HEIGHT = 15.0  # points a line of 11-pt text with Chinese characters needs (Excel and LibreOffice)
+PAGE_FOOTER = "第 &P 页，共 &N 页"
+WIDE = r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
 
 
 def safe_value(value: object) -> object:
@@ -115,14 +122,54 @@ def fill_rows(ws: Worksheet, rows: Iterable[int], fill: PatternFill, first_colum
 
 
 def landscape(ws: Worksheet, title_rows: str | None = "1:1") -> None:
-    """A4 landscape, fit to width, the header (if any) repeated on every printed page."""
+    """A4 landscape, fit to width, the header (if any) repeated on every printed page, page numbers."""
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.horizontalCentered = True
+    ws.oddFooter.center.text = PAGE_FOOTER
     if title_rows:
         ws.print_title_rows = title_rows
+
+
+def text_width(value: object) -> int:
+    """Width in Excel's units (one digit): a Chinese character or full-width mark counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
+
+
+def lines_needed(value: object, width: float) -> int:
+    """Lines a wrapped cell of ``width`` needs for ``value`` (its own line breaks included)."""
+    if value is None or value == "":
+        return 1
+    per_line = max(1.0, width - 1.5)  # cell padding
+    return sum(max(1, math.ceil(text_width(part) / per_line)) for part in str(value).split("\n"))
+
+
+def fit_row_heights(ws: Worksheet, first_row: int, last_row: int, columns: Sequence[int] | None = None) -> None:
+    """Give each row the height its wrapped cells need — neither Excel nor LibreOffice grows a row
+    on open, so without it wrapped text overprints the next row or is cut off."""
+    for row in range(first_row, last_row + 1):
+        lines = 1
+        for cell in ws[row]:
+            if (columns is None or cell.column in columns) and cell.alignment.wrap_text and cell.value is not None:
+                width = ws.column_dimensions[get_column_letter(cell.column)].width or 8.43
+                lines = max(lines, lines_needed(cell.value, width))
+        if lines > 1:
+            ws.row_dimensions[row].height = LINE_HEIGHT * lines
+
+
+def wrapped_heights(frame: pd.DataFrame, widths: Mapping[str, float]) -> dict[int, float]:
+    """Row index → height for a big table's wrapped columns, computed column-wise (fast at 300k rows)."""
+    if frame.empty or not widths:
+        return {}
+    lines = np.ones(len(frame), dtype=int)
+    for name, width in widths.items():
+        text = frame[name].fillna("").astype(str)
+        units = (text.str.len() + text.str.count(WIDE)).to_numpy()  # a Chinese character counts two
+        lines = np.maximum(lines, np.ceil(units / max(1.0, width - 1.5)).astype(int))
+    return {i: LINE_HEIGHT * int(n) for i, n in enumerate(lines) if n > 1}
 
 
 class FrameRows(Sequence):
@@ -154,11 +201,13 @@ def table_sheet(name: str, frame: pd.DataFrame, *, widths: Sequence[int] = (), f
     looks = [column_styles.get(c) or ("date" if pd.api.types.is_datetime64_any_dtype(frame[c]) else "text")
              for c in frame.columns]
     rows = FrameRows(frame)
+    wrapped = {c: widths[i] for i, c in enumerate(frame.columns) if looks[i] == "wrap" and i < len(widths)}
 
     def build(ws: Worksheet) -> None:
         write_table(ws, frame.iloc[0:0], widths=widths)
         ws.auto_filter.ref = f"A1:{get_column_letter(max(len(frame.columns), 1))}{len(rows) + 1}"
         landscape(ws)
 
-    body = TableBody(2, rows, PALETTE, looks, dict(cell_styles or {}), dict(links or {}))
+    body = TableBody(2, rows, PALETTE, looks, dict(cell_styles or {}), dict(links or {}),
+                     wrapped_heights(frame, wrapped))
     return OwnedSheet(name, build, first=first, body=body)

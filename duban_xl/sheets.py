@@ -20,8 +20,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .bulletin import MonthlyBulletin
 from .contract import BULLETIN_FIGURES, FINDING_COLUMNS, REMINDER_COLUMNS, Col, Out, ReminderKind, Sheet
 from .dates import cn_date
+from .catalogue import CATALOGUE
 from .findings import Report
-from .sheet_style import GREEN, GREY, ORANGE, RED, TITLE_FONT, YELLOW, fill_rows, landscape, put, table_sheet, write_table
+from .score_sheets import VALUES_ONLY
+from .sheet_style import (
+    GREEN, GREY, ORANGE, RED, TITLE_FONT, YELLOW, fill_rows, fit_row_heights, landscape, put, table_sheet, write_table,
+)
 from .xlsx.atomic import save_new_workbook
 from .xlsx.graft import OwnedSheet
 
@@ -34,11 +38,16 @@ def findings_sheet(report: Report) -> OwnedSheet:
     frame = report.frame()
     if frame.empty:
         frame = pd.DataFrame([{"级别": "通过", "问题": report.summary()}], columns=list(FINDING_COLUMNS))
+    # the clerk reads the clause a finding enforces, not its machine code (that stays in --json)
+    frame[Out.BASIS] = frame["代码"].map(lambda code: CATALOGUE[code].clause if code in CATALOGUE else "")
+    frame = frame[[c for c in FINDING_COLUMNS if c != "代码"] + [Out.BASIS]]
+    link = list(frame.columns).index("单元格")
     cell_styles = {(i, 0): "red" if f.is_error else "yellow" for i, f in enumerate(findings)}
-    cell_styles.update({(i, 3): "link" for i, f in enumerate(findings) if f.cell})
-    links = {(i, 3): f"'{f.sheet}'!{f.cell}" for i, f in enumerate(findings) if f.cell}
-    return table_sheet(Sheet.FINDINGS, frame, widths=(6, 22, 12, 8, 12, 11, 50, 50), first=True,
-                       column_styles={"问题": "wrap", "建议": "wrap"}, cell_styles=cell_styles, links=links)
+    cell_styles.update({(i, link): "link" for i, f in enumerate(findings) if f.cell})
+    links = {(i, link): f"'{f.sheet}'!{f.cell}" for i, f in enumerate(findings) if f.cell}
+    return table_sheet(Sheet.FINDINGS, frame, widths=(6, 12, 8, 12, 11, 50, 50, 12), first=True,
+                       column_styles={"问题": "wrap", "建议": "wrap", Out.BASIS: "wrap"},
+                       cell_styles=cell_styles, links=links)
 
 
 # -- 月度通报 ----------------------------------------------------------------------------------------
@@ -49,7 +58,8 @@ def monthly_sheet(b: MonthlyBulletin) -> OwnedSheet:
 
 
 _MONTHLY_WIDTHS = (12, 40, 30, 14, 36)
-_MONTHLY_CHART_ANCHOR = "G4"
+_MONTHLY_CHART_ANCHOR = "C5"  # beside the figures (columns A–B), above the lists
+_MONTHLY_LISTS_FROM = 17  # the chart (5.5 cm) ends about row 15
 
 
 def build_monthly_sheet(ws: Worksheet, b: MonthlyBulletin) -> None:
@@ -58,6 +68,7 @@ def build_monthly_sheet(ws: Worksheet, b: MonthlyBulletin) -> None:
     Ledger text goes through ``sheet_style.put`` so a 督查事项 starting with = stays text.
     """
     put(ws, 1, 1, f"{b.county}督查事项办理情况通报（{b.issue}）").font = TITLE_FONT
+    ws.row_dimensions[1].height = 24
     put(ws, 2, 1, f"{b.office}　{cn_date(b.date)}　统计截至{cn_date(b.as_of)}")
     for row in (1, 2):
         ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=len(_MONTHLY_WIDTHS))
@@ -72,6 +83,7 @@ def build_monthly_sheet(ws: Worksheet, b: MonthlyBulletin) -> None:
     row = write_table(ws, figures, start_row=5, freeze=False, autofilter=False)
     ws.cell(row, 2).number_format = "0.0%"
     _status_chart(ws, first_row=7)  # 在办, 办结, 逾期: rows 7–9 under the header on row 5
+    row = max(row, _MONTHLY_LISTS_FROM - 2)
 
     sections = (
         ("二、逾期未办结", b.overdue, RED, "件"),
@@ -88,6 +100,8 @@ def build_monthly_sheet(ws: Worksheet, b: MonthlyBulletin) -> None:
         for cells in ws.iter_rows(min_row=row - len(frame) + 1, max_row=row, max_col=len(frame.columns)):
             for cell in cells:
                 cell.alignment = Alignment(vertical="center", wrap_text=True)
+        fit_row_heights(ws, row - len(frame), row)  # the header row wraps too
+    ws.freeze_panes = "A3"
     landscape(ws, "1:2")
 
 
@@ -106,7 +120,9 @@ def _status_chart(ws: Worksheet, first_row: int) -> None:
     chart.y_axis.title = "件数"
     chart.add_data(Reference(ws, min_col=2, min_row=first_row, max_row=first_row + 2), titles_from_data=False)
     chart.set_categories(Reference(ws, min_col=1, min_row=first_row, max_row=first_row + 2))
-    chart.height, chart.width = 7, 12
+    chart.height, chart.width = 5.5, 12
+    chart.x_axis.delete = chart.y_axis.delete = False  # LibreOffice and new Excel hide them otherwise
+    chart.dataLabels = VALUES_ONLY
     ws.add_chart(chart, _MONTHLY_CHART_ANCHOR)
 
 
@@ -138,6 +154,9 @@ def build_reminder_sheet(ws: Worksheet, rows: pd.DataFrame) -> None:
     for cells in ws.iter_rows(min_row=2, max_row=len(rows) + 1, max_col=len(REMINDER_COLUMNS)):
         for cell in cells:
             cell.alignment = Alignment(vertical="center", wrap_text=True)
+            if cell.column == REMINDER_COLUMNS.index(Col.DAYS_LEFT) + 1:
+                cell.number_format = '0"天";"已逾期"0"天";"今天"'
+    fit_row_heights(ws, 2, len(rows) + 1)
     landscape(ws)
 
 

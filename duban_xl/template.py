@@ -32,7 +32,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from . import palette
 from .xlsx.atomic import atomic_path
-from .sheet_style import DATE_FORMAT, HEADER_FILL, HEADER_FONT
+from .sheet_style import DATE_FORMAT, HEADER_FILL, HEADER_FONT, LINE_HEIGHT, PAGE_FOOTER, lines_needed
 from .contract import (
     PARAMS, SPECS, Approval, Col, Column, ItemStatus, Kind, Sheet, SheetSpec,
 )
@@ -60,12 +60,15 @@ FIXED_TIME = dt.datetime(2022, 1, 1)  # workbook created/modified: a rebuild giv
 FORMULA_HEADER_FILL = PatternFill("solid", fgColor=palette.FORMULA)
 FORMULA_FONT = Font(color=palette.FORMULA, italic=True)
 HEADER_ALIGN = Alignment(horizontal="center", vertical="center", wrap_text=True)
-STATUS_COLOURS = {  # 状态 → (fill, font): 逾期 red, 临期 yellow, 在办/已办结 green
+STATUS_COLOURS = {  # 状态 → (fill, font): 逾期 red, 临期 yellow, 在办 green, 已办结 blue
     ItemStatus.OVERDUE: (palette.BAD_FILL, palette.BAD_TEXT),
     ItemStatus.DUE_SOON: (palette.NEUTRAL_FILL, palette.NEUTRAL_TEXT),
     ItemStatus.OPEN: (palette.GOOD_FILL, palette.GOOD_TEXT),
-    ItemStatus.DONE: (palette.GOOD_FILL, palette.GOOD_TEXT),
+    ItemStatus.DONE: (palette.DONE_FILL, palette.DONE_TEXT),
 }
+ITEMS_KEY_COLUMNS = "A:C"  # 交办单号, 来源类别, 督查事项: repeated on every printed page of 台账
+ITEMS_PAGES_WIDE = 3
+GUIDE_WIDTH = 100  # 说明 column B
 
 GUIDE_ROWS: tuple[tuple[str, str], ...] = (
     ("{county}{year}年度{office}督查台账", ""),
@@ -85,7 +88,7 @@ GUIDE_ROWS: tuple[tuple[str, str], ...] = (
     ("日期怎么填", "日期请输入真正的日期，如 2022-05-06，单元格会显示为 2022-05-06。不要输入 2022.5.6 或“5月6日”之类的文字。"),
     ("多个单位怎么填", "主办单位、协办单位可以填写多个单位，用顿号“、”分隔，如：县财政局、县发展和改革局。单位名称要与「单位」表一致，不要用简称。"),
     ("下拉列表", "带下拉箭头的单元格请从列表中选择，不要自行输入其他内容。"),
-    ("公式列（灰色）", "「台账」最后三列 有效时限、剩余天数、状态 是公式，自动计算，请勿修改：有效时限=完成时限（按时提出并经同意的延期顺延）；剩余天数=有效时限-今天（已办结则为空）；状态为 已办结 / 逾期（红色）/ 临期（黄色，剩余天数不超过参数“临期预警天数”）/ 在办（绿色）。公式仅供日常查看，考评和通报以 duban 工具按二（五）计算的有效时限为准。"),
+    ("公式列（灰色）", "「台账」最后三列 有效时限、剩余天数、状态 是公式，自动计算，请勿修改：有效时限=完成时限（按时提出并经同意的延期顺延）；剩余天数=有效时限-今天（已办结则为空）；状态为 已办结（蓝色）/ 逾期（红色）/ 临期（黄色，剩余天数不超过参数“临期预警天数”）/ 在办（绿色）。公式仅供日常查看，考评和通报以 duban 工具按二（五）计算的有效时限为准。"),
     ("如何检查台账", "保存并关闭本工作簿后，在命令行运行：duban validate 督查台账.xlsx 。工具会逐一列出有问题的单元格（如「台账」J17）和修改建议。"),
     ("工具生成的表", "校验结果、得分明细、季度排名、月度通报 四张表由工具每次整体重写，请不要在其中录入内容。"),
 )
@@ -142,16 +145,34 @@ def fill_workbook(frames: Mapping[str, pd.DataFrame], params: Params, path: Path
 # ---- sheets -------------------------------------------------------------------------
 
 def _write_guide(wb: Workbook, params: Params) -> None:
+    """说明: every explanation shown whole (row heights for the wrapped text) and printable on A4."""
     ws = wb.create_sheet(Sheet.GUIDE)
     ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 100
+    ws.column_dimensions["B"].width = GUIDE_WIDTH
+    _print_setup(ws)  # a write-only sheet writes its properties with the first row
+    ws.print_area = f"A1:B{len(GUIDE_ROWS)}"
     wrap = Alignment(wrap_text=True, vertical="top")
-    for i, (topic, text) in enumerate(GUIDE_ROWS):
+    for i, (topic, text) in enumerate(GUIDE_ROWS, start=1):
         title = WriteOnlyCell(ws, topic.format(county=params.county, year=params.year, office=params.office))
-        title.font = Font(bold=True, size=14 if i == 0 else 11)
+        title.font = Font(bold=True, size=14 if i == 1 else 11)
+        if i > 1:  # the sheet's title runs on over the empty B1
+            title.alignment = wrap
         body = WriteOnlyCell(ws, text)
         body.alignment = wrap
+        ws.row_dimensions[i].height = 24 if i == 1 else LINE_HEIGHT * lines_needed(text, GUIDE_WIDTH) + 3
         ws.append([title, body])
+
+
+def _print_setup(ws, title_rows: str | None = None) -> None:
+    """A4 landscape, one page wide, page numbers in the footer."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.oddFooter.center.text = PAGE_FOOTER
+    if title_rows:
+        ws.print_title_rows = title_rows
 
 
 def _write_sheet(wb: Workbook, spec: SheetSpec, rows: Iterable[list], n_rows: int) -> None:
@@ -162,12 +183,14 @@ def _write_sheet(wb: Workbook, spec: SheetSpec, rows: Iterable[list], n_rows: in
     for i, column in enumerate(columns, 1):
         ws.column_dimensions[get_column_letter(i)].width = column.width
     ws.freeze_panes = "A2"
-    ws.print_title_rows = "1:1"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = "9"  # A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    _print_setup(ws, "1:1")
+    if spec.extra:  # 台账: 19 columns print legibly several pages wide, the key columns on each page
+        ws.page_setup.fitToWidth = ITEMS_PAGES_WIDE
+        ws.print_title_cols = ITEMS_KEY_COLUMNS
+        # print only the rows with a 交办单号, not the pre-formatted formula rows below them
+        sheet = _quoted(spec.name)
+        ws.defined_names["Print_Area"] = DefinedName(
+            "Print_Area", attr_text=f"OFFSET({sheet}!$A$1,0,0,MAX(2,COUNTA({sheet}!$A:$A)),{len(columns)})")
 
     header = []
     for i, column in enumerate(columns):

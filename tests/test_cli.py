@@ -87,8 +87,8 @@ def test_write_makes_a_copy_with_findings_first_and_marks(capsys, broken):
     book = load_workbook(copy)
     assert book.sheetnames[0] == "校验结果"
     rows = list(book["校验结果"].iter_rows(min_row=2, values_only=True))
-    assert ("错误", "unknown_unit", "台账", "G2") == rows[0][:4]
-    assert book["校验结果"]["D2"].hyperlink.location == "'台账'!G2"
+    assert ("错误", "台账", "G2") == rows[0][:3] and rows[0][-1] == "三（二）"  # the clause, not the code
+    assert book["校验结果"]["C2"].hyperlink.location == "'台账'!G2"
     marked = book["台账"]["G2"]
     assert marked.comment is not None and "县发展和改革局" in marked.comment.text
     assert marked.fill.fgColor.rgb.endswith("C7CE")

@@ -370,9 +370,21 @@ def test_sheets_written_to_a_real_workbook_read_back_as_a_clerk_sees_them(tmp_pa
     values = [[c.value for c in row] for row in ranking.iter_rows()]
     assert values[2][0] == "乡镇（街道）（4个单位）"
     assert "县直部门（2个单位）" in [row[0] for row in values]
-    cancelled = next(ranking.cell(row=i + 1, column=14) for i, row in enumerate(values) if row[2] == "县财政局")
+    cancelled = next(ranking.cell(row=i + 1, column=13) for i, row in enumerate(values) if row[2] == "县财政局")
     assert cancelled.value == Eligibility.CANCELLED and cancelled.font.color.rgb.endswith("9C0006")
     assert len(ranking._charts) == 2  # one bar chart of 总分 per group
+    # Chinese labels, the R2E count once, quarters after the as-of date left empty
+    header = values[3]
+    assert header[3:9] == ["基准分", "第一季度", "第二季度", "第三季度", "第四季度", "累计加减分"]
+    assert "未按时办结数" in header and "R2E次数" not in header and "逾期未办结数" not in header
+    june = Workbook()
+    build_ranking_sheet(june.active, score(book, date(2022, 6, 30)))
+    jia = next(row for row in june.active.iter_rows(values_only=True) if row[2] == "甲镇")
+    assert jia[4:8] == (0, 3, None, None)  # the third and fourth quarters have not come yet
+    # 总分 red below the base score, white at it, green above — not from each group's minimum
+    rule = next(r for rules in ranking.conditional_formatting for r in rules.rules)
+    stops = [(v.type, float(v.val)) for v in rule.colorScale.cfvo]
+    assert stops[1] == ("num", 100.0) and stops[0][1] < 100 < stops[2][1]
 
 
 @pytest.mark.libreoffice

@@ -42,6 +42,7 @@ class TableBody:
     column_styles: Sequence[str]
     cell_styles: Mapping[tuple[int, int], str] = field(default_factory=dict)
     links: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    heights: Mapping[int, float] = field(default_factory=dict)  # row index → points, for wrapped text
 
 
 @dataclass(frozen=True)
@@ -144,7 +145,9 @@ def _with_body(root: etree._Element, body: TableBody, style_ids: dict[str, int],
         r = body.first_row + i
         cells = "".join(cell_xml(f"{letters[j]}{r}", cell_ids.get((i, j), column_ids[j]), v, date1904)
                         for j, v in enumerate(values))
-        out.write(f'<row r="{r}">{cells}</row>'.encode("utf-8"))
+        height = body.heights.get(i)
+        size = f' ht="{height:g}" customHeight="1"' if height else ""
+        out.write(f'<row r="{r}"{size}>{cells}</row>'.encode("utf-8"))
     out.write(b"</sheetData>" + tail)
     return out.getvalue()
 

@@ -525,8 +525,6 @@ class Out:
     IN_FORCE_WHEN_APPLIED = "申请时有效时限"
     # the units of an item: 主办 / 协办
     ROLE = "角色"
-    # 校验结果: the clause (or contract) a finding enforces, shown instead of its machine code
-    BASIS = "依据"
     # 季度排名 sheet: the R2E count as a clerk names it (三（二）: 未按时完成, finished late included)
     LATE_COUNT = "未按时办结数"
 
@@ -564,6 +562,8 @@ class Eligibility:
     CANCELLED = "建议取消评优评先资格"
     NORMAL = "正常"
 FINDING_COLUMNS = ("级别", "代码", "工作表", "单元格", "列", "交办单号", "问题", "建议")
+# the 校验结果 sheet: the clause a finding enforces (依据) in place of its machine code
+FINDING_SHEET_COLUMNS = ("级别", "工作表", "单元格", "列", "交办单号", "问题", "建议", "依据")
 
 # Separators people use between unit names (SPEC: 、 also ，, ; full/half width)
 UNIT_SEPARATORS = "、，,；;／/"

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .bulletin import MonthlyBulletin
-from .contract import BULLETIN_FIGURES, FINDING_COLUMNS, REMINDER_COLUMNS, Col, Out, ReminderKind, Sheet
+from .contract import BULLETIN_FIGURES, FINDING_COLUMNS, FINDING_SHEET_COLUMNS, REMINDER_COLUMNS, Col, Out, ReminderKind, Sheet
 from .dates import cn_date
 from .catalogue import CATALOGUE
 from .findings import Report
@@ -39,14 +39,14 @@ def findings_sheet(report: Report) -> OwnedSheet:
     if frame.empty:
         frame = pd.DataFrame([{"级别": "通过", "问题": report.summary()}], columns=list(FINDING_COLUMNS))
     # the clerk reads the clause a finding enforces, not its machine code (that stays in --json)
-    frame[Out.BASIS] = frame["代码"].map(lambda code: CATALOGUE[code].clause if code in CATALOGUE else "")
-    frame = frame[[c for c in FINDING_COLUMNS if c != "代码"] + [Out.BASIS]]
+    frame["依据"] = frame["代码"].map(lambda code: CATALOGUE[code].clause if code in CATALOGUE else "")
+    frame = frame[list(FINDING_SHEET_COLUMNS)]
     link = list(frame.columns).index("单元格")
     cell_styles = {(i, 0): "red" if f.is_error else "yellow" for i, f in enumerate(findings)}
     cell_styles.update({(i, link): "link" for i, f in enumerate(findings) if f.cell})
     links = {(i, link): f"'{f.sheet}'!{f.cell}" for i, f in enumerate(findings) if f.cell}
     return table_sheet(Sheet.FINDINGS, frame, widths=(6, 12, 8, 12, 11, 50, 50, 12), first=True,
-                       column_styles={"问题": "wrap", "建议": "wrap", Out.BASIS: "wrap"},
+                       column_styles={"问题": "wrap", "建议": "wrap", "依据": "wrap"},
                        cell_styles=cell_styles, links=links)
 
 

@@ -28,7 +28,7 @@ if "remote" not in [engine.name for engine in xw.engines]:
                 "(this module sets 'noncommercial' unless one is set) before xlwings is first imported",
                 allow_module_level=True)
 
-from duban_xl.contract import FINDING_COLUMNS, RANKING_COLUMNS, Col, Sheet  # noqa: E402
+from duban_xl.contract import FINDING_COLUMNS, FINDING_SHEET_COLUMNS, RANKING_COLUMNS, Col, Sheet  # noqa: E402
 from duban_xl.xl import BUTTONS, main, render, run  # noqa: E402
 from workbooks import D, item, write_ledger  # noqa: E402
 
@@ -102,13 +102,13 @@ def test_validate_button_adds_findings_sheet_marks_the_cell_and_alerts(tmp_path)
 
     assert sent[0]["func"] == "addSheet" and sent[0]["args"] == [0, Sheet.FINDINGS]  # first tab, as the CLI
     [finding] = written(sent, Sheet.FINDINGS)
-    assert list(finding) == list(FINDING_COLUMNS)
+    assert list(finding) == list(FINDING_SHEET_COLUMNS)
     assert (finding["工作表"], finding["单元格"]) == (Sheet.ITEMS, "G2")
     assert "县发展和改革局" in finding["建议"]
 
     [header] = [a for a in only(sent, "setRangeColor", [HEADER_BLUE]) if a["sheet"] == Sheet.FINDINGS]
     assert (header["start_row"], header["start_column"]) == (0, 0)
-    assert (header["row_count"], header["column_count"]) == (1, len(FINDING_COLUMNS))  # the whole header row
+    assert (header["row_count"], header["column_count"]) == (1, len(FINDING_SHEET_COLUMNS))  # the whole header row
     [link] = only(sent, "addHyperlink")
     assert link["args"][:2] == [f"#'{Sheet.ITEMS}'!G2", "G2"]  # 单元格 jumps to the cell, as in the file
 

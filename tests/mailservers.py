@@ -235,6 +235,13 @@ class SmtpSink:
             self.received.clear()
 
 
+def _authenticate(server, session, envelope, mechanism, auth_data):
+    """SMTP AUTH against the test password (the TLS sinks ask for a login, as an office server does)."""
+    from aiosmtpd.smtp import AuthResult
+
+    return AuthResult(success=getattr(auth_data, "password", b"") == PASSWORD.encode())
+
+
 class _Handler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
@@ -252,14 +259,25 @@ class _Handler:
         return "250 OK"
 
 
-def start_smtp_sink():
-    """(sink, controller): aiosmtpd in a thread of this process; controller.stop() ends it."""
+def start_smtp_sink(security: str = "none", cert: Path | None = None):
+    """(sink, controller): aiosmtpd in a thread of this process; controller.stop() ends it.
+
+    ``security`` "ssl" (implicit TLS) or "starttls" use ``cert`` (with key.pem beside it).
+    """
     try:
         from aiosmtpd.controller import Controller
     except ImportError:
         require("needs aiosmtpd (pip install aiosmtpd; it is in the [test] extra)")
     sink = SmtpSink(port=free_port())
-    controller = Controller(_Handler(sink), hostname=LOOPBACK, port=sink.port)
+    tls = {}
+    if security != "none":
+        import ssl
+
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, cert.with_name("key.pem"))
+        tls = {"ssl_context": context} if security == "ssl" else {"tls_context": context, "require_starttls": True}
+        tls["authenticator"] = _authenticate
+    controller = Controller(_Handler(sink), hostname=LOOPBACK, port=sink.port, **tls)
     controller.start()
     assert_loopback(sink.host)
     return sink, controller

@@ -172,3 +172,18 @@ def test_a_connection_dropped_midway_loses_nothing(box):
     run = run_mailbox(ledger, config, db, take_in)
     assert (len(run.new), run.sent, run.moved) == (3, 3, 3)
     assert sorted(m["To"] for m in sink.messages()) == [f"unit{n}@duban.test" for n in range(3)]
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_receipts_go_out_over_tls_checked_against_the_ca_file(box, security):
+    from mailservers import start_smtp_sink
+
+    server, _, user, config, db, ledger = box
+    sink, controller = start_smtp_sink(security, server.ca_file)
+    try:
+        server.deliver(user, mail("czj@duban.test", 1, (FORM, b"x")))
+        tls = config.__class__(**{**config.__dict__, "smtp_port": sink.port, "smtp_security": security})
+        run = run_mailbox(ledger, tls, db, StandIn())
+        assert (run.sent, run.moved) == (1, 1) and len(sink.messages("czj@duban.test")) == 1
+    finally:
+        controller.stop()

@@ -139,7 +139,7 @@ def make_form(ledger: Ledger, unit: str, month: str, as_of: dt.date, form_no: st
 
 def canonical(value: object) -> str:
     """A cell as the HMAC sees it: dates as YYYY-MM-DD, whole numbers without .0, spaces folded."""
-    if isinstance(value, pd.Timestamp):
+    if value is pd.NaT or isinstance(value, pd.Timestamp):  # NaT is a datetime too, without a time()
         value = None if pd.isna(value) else value.to_pydatetime()
     if isinstance(value, dt.datetime) and value.time() == dt.time():
         value = value.date()

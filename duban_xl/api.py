@@ -437,7 +437,7 @@ def close_month(path: Path, month: str, mail: bool = False, date: dt.date | None
     month, path = first.strftime("%Y-%m"), Path(path)
     summary = CloseSummary(month)
     templates = office_templates(path)
-    intake(mail, summary)
+    intake((lambda: intake_mail(path, clock.today(), progress=progress).lines()) if mail else None, summary)
     ledger = read_ledger(path, progress=progress)
     try:
         report = require_valid(ledger, end, progress)
@@ -511,6 +511,29 @@ def make_forms(path: Path, month: str, units: Sequence[str] = (), as_of: dt.date
     return result
 
 
+def mail_forms(path: Path, issued: IssuedForms, config: Path | None = None, progress: Progress = None):
+    """``forms --send``: each unit its 报送表 at its 电子邮箱, once a day, recorded in 催办记录 as 邮件.
+
+    Returns a ``mail.send.Sending`` (who got it, who had it already today, who has no address).
+    """
+    from .mail.letters import form_letters, form_log_rows
+    from .mail.send import mail_units
+    from .xlsx.rows import RowsReplacement
+    from .xlsx.transaction import refuse_locked, write_workbook
+
+    ledger = read_ledger(path, progress=progress)
+    refuse_locked(path)  # what is mailed is recorded: do not mail what cannot be recorded now
+    letters = form_letters([(unit, file) for unit, file, _ in issued.files], issued.month,
+                           ledger.params.feedback_due_day, ledger.params.office)
+    sending = mail_units(path, ledger.units, letters, config, progress)
+    if sending.mailed and Sheet.REMINDER_LOG in ledger.headers:
+        counts = {unit: rows for unit, _, rows in issued.files}
+        mailed = [unit for unit, _, _ in issued.files if unit in sending.mailed]
+        replacement = form_log_rows(mailed, issued.month, counts, clock.today())
+        write_workbook(path, replace_rows=[RowsReplacement(**replacement)], expected=ledger.fingerprint)
+    return sending
+
+
 def intake_parcels(ledger_path: Path, parcels: Sequence, as_of: dt.date | None = None, *, dry_run: bool = False,
                    progress: Progress = None, saved_as: Callable | None = None):
     """二（四）: judge returned files (``intake.parcel.Parcel``), merge valid forms into 反馈记录, make each 回执.
@@ -531,6 +554,19 @@ def finish_intake(ledger_path: Path, run) -> None:
     from .intake.run import finish
 
     finish(Path(ledger_path), run)
+
+
+def intake_mail(ledger_path: Path, as_of: dt.date | None = None, config: Path | None = None, *,
+                dry_run: bool = False, progress: Progress = None):
+    """``duban intake --mail``: the office mailbox per duban.toml (beside the ledger, or ``config``).
+
+    Each new message's files go through the same intake; the sender gets the 回执 as a reply and the
+    message moves to the done folder. Returns a ``mail.intake.MailIntake``. MailUnavailable / BadConfig
+    (exit 2) when the mailbox cannot be used; a run killed anywhere resumes on the next run.
+    """
+    from .mail.intake import intake_mail as run
+
+    return run(Path(ledger_path), as_of or clock.today(), config, dry_run=dry_run, progress=progress)
 
 
 def intake_folder(ledger_path: Path, folder: Path, as_of: dt.date | None = None, *, dry_run: bool = False,

@@ -350,48 +350,94 @@ def form_report(ledger: Path, item: str, unit: str | None, as_of, out: Path | No
 @click.option("--unit", "units", multiple=True, help="只给这些单位生成（可重复）；默认每个有在办主办事项的单位。")
 @AS_OF
 @OUT
-def forms(ledger: Path, month: str, units: tuple[str, ...], as_of, out: Path | None) -> None:
+@SEND
+@MAIL_CONFIG
+def forms(ledger: Path, month: str, units: tuple[str, ...], as_of, out: Path | None, send: bool,
+          config: Path | None) -> None:
     """给每个单位生成本月报送表（二（四）），回收后用 duban intake 登记。Monthly report forms.
 
-    例：duban forms 督查台账.xlsx --month 2022-07 --as-of 2022-06-25
+    例：duban forms 督查台账.xlsx --month 2022-07 --as-of 2022-06-25 [--send]
     """
-    with progress() as say:
+    with progress() as say, run_log(ledger, "forms", send) as log:
         result = api().make_forms(ledger, month, units, today(as_of), out, progress=say)
+        sending = api().mail_forms(ledger, result, config, progress=say) if send else None
+        if sending:
+            log.extend(sending.lines("报送表"))
     for unit, path, rows in result.files:
         show.print(f"{unit}：{rows} 个事项 → {path}")
     for unit in result.skipped:
         show.print(f"{unit}：截至 {result.as_of:%Y-%m-%d} 没有在办的主办事项，未生成报送表。")
     show.print(f"共生成报送表 {len(result.files)} 份（{month}）。")
+    for line in sending.lines("报送表") if sending else []:
+        show.print(line)
 
 
 @cli.command()
 @LEDGER
-@click.option("--dir", "folder", type=click.Path(path_type=Path), required=True,
+@click.option("--dir", "folder", type=click.Path(path_type=Path), default=None,
               help="收到的报送表所在文件夹；处理后的文件移到其中的“已处理”，回执写到“回执”。")
+@click.option("--mail", is_flag=True,
+              help="从邮箱收件（台账旁 duban.toml 的 [mail]）：回执回复发件人，邮件移到已处理文件夹。")
+@MAIL_CONFIG
+@click.option("--watch", is_flag=True, help="与 --mail 同用：一直运行，新邮件一到就收（IMAP IDLE）。")
 @AS_OF
-@click.option("--dry-run", is_flag=True, help="只检查并显示结果：不写台账、不移动文件、不写回执、不记录。")
+@click.option("--dry-run", is_flag=True, help="只检查并显示结果：不写台账、不移动文件、不写回执、不发信、不记录。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出每个文件的结果。")
-def intake(ledger: Path, folder: Path, as_of, dry_run: bool, as_json: bool) -> None:
+def intake(ledger: Path, folder: Path | None, mail: bool, config: Path | None, watch: bool, as_of, dry_run: bool,
+           as_json: bool) -> None:
     """登记各单位报回的报送表（二（四））：合格的并入「反馈记录」，每个文件一份回执。Take in returned forms.
 
-    例：duban intake 督查台账.xlsx --dir 收件/
+    例：duban intake 督查台账.xlsx --dir 收件/      或    duban intake 督查台账.xlsx --mail
     """
-    with progress() as say:
-        run = api().intake_folder(ledger, folder, today(as_of), dry_run=dry_run, progress=say)
-    if as_json:
-        click.echo(json.dumps(run.as_json(), ensure_ascii=False, indent=2))
+    if bool(folder) == bool(mail):
+        raise BadArgument("请在 --dir 文件夹 和 --mail 中选一个。", "intake needs exactly one of --dir, --mail")
+    if (config or watch) and not mail:
+        raise BadArgument("--config 和 --watch 需与 --mail 一起使用。", "--config/--watch need --mail")
+    if watch:
+        from .mail.intake import watch as watch_mailbox
+        from .runlog import append
+
+        def report(lines: list[str]) -> None:
+            for line in lines:
+                show.print(line)
+            append(ledger, "intake", lines, EXIT_OK)
+
+        watch_mailbox(ledger, config, report)
         return
-    for parcel, result in run.files:
+    with progress() as say, run_log(ledger, "intake", not dry_run) as log:
+        if mail:
+            result = api().intake_mail(ledger, today(as_of), config, dry_run=dry_run, progress=say)
+            run, lines = result.intake, result.lines()
+        else:
+            result = run = api().intake_folder(ledger, folder, today(as_of), dry_run=dry_run, progress=say)
+            tail = "（试运行：台账、文件均未改动）" if dry_run else ""
+            lines = [f"共 {len(run.files)} 个文件：合并 {run.merged_rows} 行，退回 {run.refused} 个。{tail}"]
+        log.extend(lines)
+        if mail and result.mail.problems:  # replies the server refused: kept for the next run, and exit 2
+            from .mail.run import unreachable
+
+            print_intake(run, [] if as_json else lines)
+            raise unreachable(result.mail.problems)
+    if as_json:
+        click.echo(json.dumps(result.as_json(), ensure_ascii=False, indent=2))
+        return
+    print_intake(run, lines)
+
+
+def print_intake(run, lines: list[str]) -> None:
+    """Each file's outcome and problems, the ledger's own errors (never blocking), then the summary."""
+    for parcel, result in run.files if run else []:
         show.print(f"{result.outcome}：{result.name}（{result.unit or '单位未能识别'}）"
                    + (f"，合并 {result.merged_rows} 行" if result.outcome == "已合并" else ""))
         for f in result.findings:
             show.print(f"  {f.level} {f.where} {f.message} 建议：{f.suggestion}")
-    for f in run.ledger_findings[:10]:
+    findings = run.ledger_findings if run else []
+    for f in findings[:10]:
         show.print(f"台账自身的错误（请督查室修改，不影响收件）：{f.where} {f.message}")
-    if len(run.ledger_findings) > 10:
-        show.print(f"……台账另有 {len(run.ledger_findings) - 10} 处错误，运行 duban validate 查看。")
-    tail = "（试运行：台账、文件均未改动）" if dry_run else ""
-    show.print(f"共 {len(run.files)} 个文件：合并 {run.merged_rows} 行，退回 {run.refused} 个。{tail}")
+    if len(findings) > 10:
+        show.print(f"……台账另有 {len(findings) - 10} 处错误，运行 duban validate 查看。")
+    for line in lines:
+        show.print(line)
 
 
 @cli.command(name="check-report")

@@ -15,15 +15,12 @@ import datetime as dt
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Callable, Sequence
 
 import pandas as pd
 
 from .contract import CheckResult, Col
 from .ledger import Ledger
-
-NO_INTAKE = "未配置收件：本次未收取报送表（配置 duban.toml [mail] 后用 --mail 收件）。"
-
 
 @dataclass
 class CloseSummary:
@@ -49,13 +46,18 @@ class CloseSummary:
         return out
 
 
-def intake(mail: bool, summary: CloseSummary) -> None:
-    """二（四）: returned sheets come first, so the bulletin sees them. The api has no mail intake entry
-    yet (the intake helpers build it); until then the month closes on what the ledger already holds."""
-    if mail:
-        summary.needs_person.append(NO_INTAKE)
-    else:
+def intake(mail: Callable[[], list[str]] | None, summary: CloseSummary) -> None:
+    """二（四）: returned sheets come first, so the bulletin sees them. ``mail`` runs the mailbox
+    intake; a mailbox that cannot be used is for a person, and the month closes on what the ledger holds."""
+    from .errors import DubanError
+
+    if mail is None:
         summary.done.append("收件：未收取（未用 --mail），按台账中已有的反馈结账。")
+        return
+    try:
+        summary.done.extend(mail())
+    except DubanError as exc:
+        summary.needs_person.append(f"收件未完成：{exc}")
 
 
 def write_if_changed(path: Path, ledger: Ledger, sheets: Sequence, rows: Sequence) -> bool:

@@ -61,4 +61,4 @@ def test_close_refuses_a_ledger_with_errors_and_writes_nothing(capsys, tmp_path,
 
 def test_close_with_mail_and_no_intake_says_so_and_goes_on(capsys, ledger_copy, tmp_path):
     code, text, _ = run(capsys, "close", ledger_copy, "--month", "2022-06", "--mail", "--out", tmp_path / "out")
-    assert code == 0 and "需人工处理：未配置收件" in text
+    assert code == 0 and "需人工处理：收件未完成：找不到配置文件" in text and "duban.toml" in text

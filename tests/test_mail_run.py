@@ -19,7 +19,8 @@ from duban_xl.mail.errors import MailUnavailable
 from duban_xl.mail.names import attachment_name
 from duban_xl.mail.outbox import XLSX
 from duban_xl.mail.run import Answer, run_mailbox
-from duban_xl.mail.state import open_db
+from duban_xl.intake.store import Store
+from duban_xl.mail.state import SCHEMA
 from mailservers import unit_mail, write_config
 
 FORM = "县财政局_2022年7月报送表.xlsx"
@@ -52,9 +53,11 @@ def box(dovecot, smtp_sink, tmp_path, monkeypatch):
     config = load_config(write_config(tmp_path, dovecot, smtp_sink, user))
     smtp_sink.clear()
     smtp_sink.full.clear()
-    db = open_db(tmp_path / "state.sqlite")
+    store = Store(tmp_path / "收件.sqlite")
+    store.ensure(*SCHEMA)
     ledger = tmp_path / "督查台账.xlsx"
-    return dovecot, smtp_sink, user, config, db, ledger
+    yield dovecot, smtp_sink, user, config, store.db, ledger
+    store.close()
 
 
 def test_forms_are_answered_in_thread_and_every_message_moves_once(box):

@@ -90,3 +90,26 @@ def test_send_without_a_configuration_is_one_line_and_sends_nothing(tmp_path, ca
     assert main(["remind", str(ledger), "--as-of", AS_OF, "--send"]) == 2
     err = capsys.readouterr().err
     assert "找不到配置文件" in err and "duban.toml" in err
+
+
+@pytest.mark.slow
+def test_forms_send_mails_each_unit_its_form_once_and_records_it(office, capsys):
+    ledger, sink = office
+    args = ["forms", str(ledger), "--month", "2022-07", "--as-of", "2022-06-25", "--send"]
+    assert main(args) == 0
+    out = capsys.readouterr().out
+    book = read_ledger(ledger)
+    emails = dict(zip(book.units[Col.UNIT_NAME], book.units[Col.EMAIL]))
+    messages = sink.messages()
+    made = [line.split("：")[0] for line in out.splitlines() if " 个事项 → " in line]
+    assert sorted(m["To"] for m in messages) == sorted(emails[u] for u in made)
+    one = messages[0]
+    unit = next(u for u in made if emails[u] == one["To"])
+    assert one["Subject"] == f"{unit}2022年7月督查事项报送表（请于2022年7月5日前报回）"
+    assert [attachment_name(p) for p in one.walk() if attachment_name(p)] == [f"{unit}_2022年7月报送表.xlsx"]
+    assert "直接回复本邮件" in one.get_body(("plain",)).get_content()
+    rows = pd.read_excel(ledger, sheet_name=Sheet.REMINDER_LOG, engine="calamine")
+    mine = rows[rows[Col.HANDLER].astype(str).str.startswith("duban自动发送报送表")]
+    assert sorted(mine[Col.UNIT]) == sorted(made) and set(mine[Col.REMIND_METHOD]) == {RemindMethod.MAIL}
+    assert main(args) == 0                       # the same day again: nothing twice
+    assert len(sink.messages()) == len(messages) and "今天已发过" in capsys.readouterr().out

@@ -1,4 +1,4 @@
-"""What the office's mail to a unit says: a 催办单 (二（三）).
+"""What the office's mail to a unit says: the 报送表 of a month, a 催办单 (二（三）、（四）).
 
 Plain text a unit's clerk reads in a mail client: what is attached, what to
 do with it and by when, and that the answer is a reply to this mail.
@@ -7,14 +7,42 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import Iterable
 
 import pandas as pd
 
-from ..contract import Col
-from ..dates import cn_date
+from ..contract import Col, RemindMethod, Sheet
+from ..dates import cn_date, day_of_month, parse_month, workday_on_or_before
 from .send import Letter
 
-REMINDER = "催办单"
+FORMS, REMINDER = "报送表", "催办单"
+
+
+def form_letters(issued: Iterable[tuple[str, Path]], month: str, due_day: int, office: str) -> list[Letter]:
+    """二（四）: each unit's 报送表 for ``month``, due by 月度反馈截止日 (the working day on or before it)."""
+    first, _ = parse_month(month)
+    due = workday_on_or_before(day_of_month(first.year, first.month, due_day))
+    letters = []
+    for unit, path in issued:
+        body = (f"{unit}：\n\n"
+                f"    现将{first.year}年{first.month}月督查事项报送表发给你单位（见附件），请按表头说明填写办理进展、"
+                f"存在问题、下步工作安排等内容，经单位负责人核签后，于{cn_date(due)}前直接回复本邮件，"
+                "把填好的报送表作为附件发回；书面反馈报告（.docx）可一并附上。\n"
+                "    表中灰色锁定的内容请勿改动，否则报送表将被退回。收到后系统会自动回复回执。\n\n"
+                f"{office}")
+        letters.append(Letter(unit, FORMS, month, f"{unit}{first.year}年{first.month}月督查事项报送表（请于{cn_date(due)}前报回）",
+                              body, (path,)))
+    return letters
+
+
+def form_log_rows(sending_units: Iterable[str], month: str, counts: dict[str, int], day: dt.date) -> dict:
+    """催办记录 (二（三）) of a --send of forms: one 邮件 row per unit mailed; a same-day re-run replaces them."""
+    first, _ = parse_month(month)
+    handler = f"duban自动发送报送表（{day:%Y-%m-%d}）"
+    rows = [{Col.REMIND_DATE: day, Col.ITEM_NO: None, Col.UNIT: unit, Col.REMIND_METHOD: RemindMethod.MAIL,
+             Col.REMIND_CONTENT: f"报送表：{first.year}年{first.month}月报送表已邮件发送（{counts.get(unit, 0)}个事项）",
+             Col.HANDLER: handler, Col.REPLY: None, Col.REPORTED: None} for unit in sending_units]
+    return {"sheet": Sheet.REMINDER_LOG, "key_column": Col.HANDLER, "key_value": handler, "rows": rows}
 
 
 def reminder_letters(rows: pd.DataFrame, documents: dict[str, Path], as_of: dt.date, office: str) -> list[Letter]:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 from ..contract import Col
 from .config import MailConfig, config_path, load_config
 from .outbox import Outbox, RecipientRefused, as_bytes, compose
-from .state import SentLog, open_db, state_file
+from .state import SCHEMA, SentLog
 
 Progress = Callable[[str], None] | None
 
@@ -99,11 +99,10 @@ def mail_units(ledger_path: Path, units: "pd.DataFrame", letters: Sequence[Lette
                progress: Progress = None) -> Sending:
     """Send letters per duban.toml beside the ledger, at the 单位 sheet's 电子邮箱, once a day each."""
     from ..clock import today
+    from ..intake.store import Store
 
     settings = load_config(config_path(Path(ledger_path), config))
     addresses = dict(zip(units[Col.UNIT_NAME], units[Col.EMAIL])) if Col.EMAIL in units else {}
-    db = open_db(state_file(Path(ledger_path)))
-    try:
-        return send_letters(settings, db, letters, addresses, today(), progress)
-    finally:
-        db.close()
+    with Store.beside(Path(ledger_path)) as store:
+        store.ensure(*SCHEMA)
+        return send_letters(settings, store.db, letters, addresses, today(), progress)

@@ -1,5 +1,7 @@
 """What the mail layer remembers between runs, in the intake store (`.duban/收件.sqlite`).
 
+The tables are created through ``intake.store.Store.ensure`` (``SCHEMA``).
+
 Every step of a message is recorded the moment it is done, so a run killed
 anywhere resumes on the next run (SPEC «Repeating a run is always safe»):
 
@@ -19,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import sqlite3
 from dataclasses import dataclass
-from pathlib import Path
 
 ANSWER, SENT, MOVED = "answer", "sent", "moved"
 REPLACED = "replaced"   # the same message came back under another UID: that row carries on
@@ -114,18 +115,3 @@ class SentLog:
         with self.db:
             self.db.execute("INSERT OR REPLACE INTO mail_sent VALUES (?, ?, ?, ?, ?, ?, ?)",
                             (kind, ref, unit, day.isoformat(), address, subject, _now()))
-
-
-def state_file(ledger_path: Path) -> Path:
-    """`.duban/收件.sqlite` beside the ledger (the folder owner-only, made on first use)."""
-    folder = Path(ledger_path).resolve().parent / ".duban"
-    folder.mkdir(mode=0o700, exist_ok=True)
-    return folder / "收件.sqlite"
-
-
-def open_db(path: Path) -> sqlite3.Connection:
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
-    with db:
-        for statement in SCHEMA:
-            db.execute(statement)
-    return db

@@ -69,7 +69,7 @@ BUTTON_SHAPE = (
     'mso-wrap-style:tight" o:button="t" fillcolor="buttonFace [67]" strokecolor="windowText [64]" '
     'o:insetmode="auto"><v:fill color2="buttonFace [67]" o:detectmouseclick="t"/>'
     '<o:lock v:ext="edit" rotation="t"/><v:textbox style="mso-direction-alt:auto" o:singleclick="f">'
-    '<div style="text-align:center"><font face="宋体" size="220" color="auto">{caption}</font></div></v:textbox>'
+    '<div style="text-align:center"><font face="宋体" size="220" color="#000000">{caption}</font></div></v:textbox>'
     '<x:ClientData ObjectType="Button"><x:Anchor>{c0}, {o0}, 0, 2, {c1}, {o1}, 1, 18</x:Anchor>'
     '<x:PrintObject>False</x:PrintObject><x:AutoFill>False</x:AutoFill>'
     '<x:FmlaMacro>{macro}</x:FmlaMacro><x:TextHAlign>Center</x:TextHAlign>'

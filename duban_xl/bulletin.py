@@ -16,11 +16,12 @@ import pandas as pd
 
 from .dates import cn_date, day_of_month, issue_date, parse_month, workdays_after
 from .contract import (
-    EVENT_RULES, PRAISE_RULES, CheckResult, Col, FeedbackMode, FeedbackType, NoticeType, Out,
+    EVENT_RULES, PRAISE_RULES, Col, FeedbackMode, NoticeType, Out,
     OverdueReason, Pace, Sheet,
 )
-from .deadlines import EFFECTIVE, effective_deadlines
+from .deadlines import EFFECTIVE
 from .ledger import ROW, Ledger
+from .views import item_view, progress_reports
 
 TOTAL, OPEN, DONE, OVERDUE, ON_TIME_RATE = Out.TOTAL_ITEMS, Out.OPEN, Out.DONE, Out.OVERDUE, Out.ON_TIME_RATE
 
@@ -110,15 +111,6 @@ def bulletin_records_replacement(b: MonthlyBulletin) -> dict:
 
 # -- the lists ------------------------------------------------------------------------------------
 
-def item_view(ledger: Ledger, as_of: dt.date) -> pd.DataFrame:
-    """台账 with the deadline in force on ``as_of`` (二（五）) and all units of each item joined with 、."""
-    items = ledger.items.copy()
-    items[EFFECTIVE] = effective_deadlines(ledger, as_of).reindex(items[Col.ITEM_NO]).to_numpy()
-    units = ledger.item_units().groupby(Col.ITEM_NO, sort=False)[Col.UNIT].agg("、".join)
-    items[Col.UNIT] = units.reindex(items[Col.ITEM_NO]).fillna("").to_numpy()
-    return items
-
-
 def _done_by(items: pd.DataFrame, day: dt.date) -> pd.Series:
     return items[Col.DONE] <= pd.Timestamp(day)
 
@@ -163,13 +155,6 @@ def _late_feedback(ledger: Ledger, items: pd.DataFrame, first: dt.date, month_ke
                      & (items[Col.ASSIGNED] < pd.Timestamp(first)) & ~_done_by(items, due)]
     reported = progress_reports(ledger.feedback, month_key, due)
     return _listing(required[~required[Col.ITEM_NO].isin(reported)], LATE_COLUMNS)
-
-
-def progress_reports(fb: pd.DataFrame, month_key: str, until: dt.date) -> set[str]:
-    """交办单号 with a 进展反馈 for ``month_key`` dated by ``until`` and not 退回 (二（五）: 一律退回重新报送)."""
-    ok = ((fb[Col.FEEDBACK_TYPE] == FeedbackType.PROGRESS) & (fb[Col.CHECK_RESULT] != CheckResult.RETURNED)
-          & (fb[Col.FEEDBACK_MONTH] == month_key) & (fb[Col.FEEDBACK_DATE] <= pd.Timestamp(until)))
-    return set(fb.loc[ok, Col.ITEM_NO])
 
 
 def _praise(ledger: Ledger, first: dt.date, end: dt.date) -> pd.DataFrame:

@@ -12,11 +12,11 @@ import datetime as dt
 
 import pandas as pd
 
-from .bulletin import item_view, progress_reports
 from .dates import cn_date, day_of_month
 from .contract import REMINDER_COLUMNS, Col, FeedbackMode, OverdueReason, Out, ReminderKind, RemindMethod, Sheet
 from .deadlines import EFFECTIVE
 from .ledger import Ledger
+from .views import item_view, progress_reports
 
 DAYS_LEFT, KIND = Col.DAYS_LEFT, Out.REMINDER_KIND
 DUE_SOON, OVERDUE, MONTHLY_MISSING = ReminderKind.DUE_SOON, ReminderKind.OVERDUE, ReminderKind.MONTHLY_MISSING

@@ -19,8 +19,8 @@ demo: $(STAMP)  ## run a whole month on the bundled sample ledger
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/pytest -q
 
-quick: $(STAMP)  ## the quick loop: everything but LibreOffice, hypothesis, subprocess and wheel tests
-	$(BIN)/pytest -q -m "not slow"
+quick: $(STAMP)  ## the quick loop: everything but LibreOffice, hypothesis, subprocess and wheel tests, on every core
+	$(BIN)/pytest -q -m "not slow" -n auto
 
 floors:  ## the quick loop against the oldest versions pyproject.toml allows (needs uv)
 	uv venv -q --python $(PYTHON) .venv-floors

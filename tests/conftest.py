@@ -87,9 +87,10 @@ def pytest_deselected(items):
 
 
 def whole_suite(config) -> bool:
-    """True when this session runs every test of tests/ (not some files, a -k or a -m selection)."""
+    """True when this session runs every test of tests/ in one process (not some files, a -k or
+    -m selection, nor one pytest-xdist worker's share)."""
     chosen = {Path(config.rootpath, a).resolve() for a in config.args}
-    return not _RUN["deselected"] and chosen == {REPO / "tests"}
+    return not _RUN["deselected"] and chosen == {REPO / "tests"} and not hasattr(config, "workerinput")
 
 
 @pytest.fixture(autouse=True, scope="session")

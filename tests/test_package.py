@@ -45,3 +45,27 @@ def test_public_api_names_the_functions_not_the_modules():
     assert set(duban_xl.__all__) <= set(dir(duban_xl))
     with pytest.raises(AttributeError):
         duban_xl.no_such_name  # noqa: B018
+
+
+def test_every_declared_dependency_is_imported_by_the_package():
+    """pyproject declares what the code uses, no more (defusedxml was declared and never imported)."""
+    import ast
+    import re
+    from pathlib import Path
+
+    package = Path(duban_xl.__file__).parent
+    imported = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                imported |= {alias.name.split(".")[0] for alias in node.names}
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                imported.add(node.module.split(".")[0])
+    provided_by: dict[str, set[str]] = {}
+    for module, dists in metadata.packages_distributions().items():
+        for dist in dists:
+            provided_by.setdefault(dist.lower().replace("_", "-"), set()).add(module)
+    declared = [re.match(r"[A-Za-z0-9_.-]+", r).group(0).lower().replace("_", "-")
+                for r in metadata.requires("duban_xl") if "extra ==" not in r]
+    unused = [dist for dist in declared if not provided_by.get(dist, set()) & imported]
+    assert declared and unused == []

@@ -37,10 +37,11 @@ def installed(tmp_path_factory) -> Path:
     assert "duban_xl/workbook_templates/月度通报.docx" in names and "duban_xl/samples/云和县2022年督查台账.xlsx" in names
     assert any(name.startswith("duban_xl/vba/") for name in names)  # what xl-setup puts in the .xlsm
     venv = root / "venv"
-    assert run([sys.executable, "-m", "venv", venv], root).returncode == 0
+    assert run([sys.executable, "-m", "venv", "--without-pip", venv], root).returncode == 0
     (purelib,) = (venv / "lib").glob("python*/site-packages")
     (purelib / "current_venv.pth").write_text("\n".join(site.getsitepackages()) + "\n", encoding="utf-8")
-    done = run([venv / "bin" / "python", "-m", "pip", "install", "-q", "--no-deps", "--no-index", wheel], root)
+    done = run([sys.executable, "-m", "pip", "--python", venv / "bin" / "python", "install", "-q", "--no-deps",
+                "--no-index", wheel], root)
     assert done.returncode == 0, done.stderr
     return venv / "bin"
 

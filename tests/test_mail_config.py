@@ -80,3 +80,33 @@ def test_missing_file_and_missing_password_say_what_to_do(tmp_path, monkeypatch)
     monkeypatch.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.null.Keyring")
     with pytest.raises(BadConfig, match="DUBAN_TEST_PW"):
         load_config(write(tmp_path, GOOD)).password()
+
+
+def test_the_password_can_come_from_the_system_keyring(tmp_path, monkeypatch):
+    keyring = pytest.importorskip("keyring")
+    from keyring.backend import KeyringBackend
+
+    class Memory(KeyringBackend):
+        """A keyring that lives in this test (the system's own may be absent on a server)."""
+
+        priority = 1
+        stored = {("duban_xl", "dcs@example.gov.cn"): "钥匙串里的授权码"}
+
+        def get_password(self, service, username):
+            return self.stored.get((service, username))
+
+        def set_password(self, service, username, password):
+            self.stored[(service, username)] = password
+
+        def delete_password(self, service, username):
+            self.stored.pop((service, username), None)
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(Memory())
+    try:
+        monkeypatch.delenv("DUBAN_TEST_PW", raising=False)
+        assert load_config(write(tmp_path, GOOD)).password() == "钥匙串里的授权码"
+        monkeypatch.setenv("DUBAN_TEST_PW", "环境变量优先")
+        assert load_config(write(tmp_path, GOOD)).password() == "环境变量优先"
+    finally:
+        keyring.set_keyring(previous)

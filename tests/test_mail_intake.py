@@ -150,3 +150,25 @@ def test_watch_takes_a_form_in_as_soon_as_it_arrives(office, dovecot, smtp_sink,
         proc.kill()
         proc.wait()
     assert len(set(merged_receipt_nos(ledger))) == len(host_rows(forms[unit]))
+
+
+@pytest.mark.slow
+def test_the_ledger_open_in_excel_means_nothing_merged_sent_or_moved(office, dovecot, smtp_sink, tmp_path,
+                                                                    monkeypatch, capsys):
+    from duban_xl.cli import main
+
+    ledger, forms, user, env = office
+    monkeypatch.setenv("DUBAN_MAIL_PASSWORD", "test-pass")
+    unit = sorted(forms)[0]
+    dovecot.deliver(user, message("open@duban.test", 1,
+                                  [(forms[unit].name, fill(forms[unit], tmp_path / "f" / forms[unit].name).read_bytes())]))
+    lock = ledger.with_name(f"~${ledger.name}")
+    lock.write_bytes(b"")
+    before = ledger.read_bytes()
+    assert main(["intake", str(ledger), "--mail", "--as-of", AS_OF]) == 2
+    assert "Excel" in capsys.readouterr().err
+    assert ledger.read_bytes() == before and not smtp_sink.messages() and len(dovecot.messages(user, "INBOX")) == 1
+    lock.unlink()
+    assert main(["intake", str(ledger), "--mail", "--as-of", AS_OF]) == 0
+    assert len(smtp_sink.messages("open@duban.test")) == 1 and dovecot.messages(user, "INBOX") == []
+    assert len(merged_receipt_nos(ledger)) == len(host_rows(forms[unit]))

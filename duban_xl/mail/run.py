@@ -78,7 +78,7 @@ def no_form_answer(incoming: Incoming) -> Answer:
     """The one polite receipt for a message without a usable attachment."""
     parcel = incoming.parcel
     when = parcel.received.astimezone(dt.timezone(dt.timedelta(hours=8)))
-    lines = [f"您好！督查室已收到您于{when:%Y年%m月%d日 %H:%M}发来的邮件"
+    lines = [f"您好！督查室已收到您于{when.year}年{when.month}月{when.day}日 {when:%H:%M}发来的邮件"
              f"「{parcel.subject or '（无主题）'}」，但其中没有可以登记的报送表附件，本次没有登记任何内容。"]
     if incoming.skipped:
         lines.append(f"以下附件超过 {MAX_ATTACHMENT_BYTES >> 20} MB 或数量过多，未予接收："

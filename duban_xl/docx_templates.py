@@ -299,7 +299,7 @@ def _rule(doc: DocxDocument, style: str, side: str, eighths: int, color: RGBColo
                                   "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
     line = OxmlElement(f"w:{side}")
     for key, value in (("w:val", "single"), ("w:sz", str(eighths)), ("w:space", "1"),
-                       ("w:color", str(color) if color is not None else "000000")):
+                       ("w:color", str(color) if color is not None else palette.DOCUMENT_TEXT)):
         line.set(qn(key), value)
     if side == "top":
         border.insert(0, line)

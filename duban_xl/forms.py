@@ -48,7 +48,7 @@ WIDTHS = {Col.ITEM_NO: 10, FORM_ROLE: 5, Col.SUBJECT: 24, Col.LEAD: 8, Col.DEADL
 HOST_ROW_HEIGHT, COHOST_ROW_HEIGHT = 72, 32  # room to write (and to print and fill by hand)
 LOCKED_FILL = PatternFill("solid", fgColor=palette.FORM_LOCKED)
 COHOST_FILL = PatternFill("solid", fgColor=palette.FORM_COHOST)
-INPUT_FILL = PatternFill("solid", fgColor="FFFFFF")
+INPUT_FILL = PatternFill("solid", fgColor=palette.FORM_INPUT)
 COHOST_FONT = Font(color=palette.FORM_COHOST_TEXT, italic=True)
 SIDE = Side(style="thin", color=palette.FORMULA)
 GRID = Border(left=SIDE, right=SIDE, top=SIDE, bottom=SIDE)

@@ -29,6 +29,7 @@ SECTION_GREY = "D9D9D9"
 # 报送表: cells the office filled (locked) and the rows a unit only co-handles (read-only, muted text).
 FORM_LOCKED = "E7E6E6"
 FORM_COHOST, FORM_COHOST_TEXT = "F2F2F2", "7F7F7F"
+FORM_INPUT = "FFFFFF"  # the cells a unit fills in: plain white
 
 # 总分 colour scale on 季度排名: below the base score red, the base itself white, above it green.
 SCALE_LOW, SCALE_MID, SCALE_HIGH = "F8696B", "FFFFFF", "63BE7B"
@@ -38,8 +39,9 @@ DONE_FILL, DONE_TEXT = "DDEBF7", "1F4E78"
 # Comment boxes on marked cells (Excel's own note yellow).
 COMMENT = "FFFFE1"
 
-# GB/T 9704 red of the 发文机关标志 and the red line under it.
+# GB/T 9704 red of the 发文机关标志 and the red line under it; black text and rules elsewhere.
 DOCUMENT_RED = "E60012"
+DOCUMENT_TEXT = "000000"
 
 
 def argb(rgb: str) -> str:

@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from .. import palette
 from ..contract import FORM_INPUTS, Col, FormSheet, IntakeOutcome
 from ..dates import parse_month
 from ..findings import Finding
@@ -79,7 +80,8 @@ def build_receipt(file_name: str, outcome: str, unit: str | None, month: str | N
     ws.title = FormSheet.RECEIPT
     width = len(PROBLEM_COLUMNS)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    put(ws, 1, 1, line).font = Font(bold=True, size=14, color="9C0006" if outcome == IntakeOutcome.REFUSED else "006100")
+    colour = palette.BAD_TEXT if outcome == IntakeOutcome.REFUSED else palette.GOOD_TEXT
+    put(ws, 1, 1, line).font = Font(bold=True, size=14, color=colour)
     ws.cell(1, 1).alignment = WRAP
     ws.row_dimensions[1].height = 40
     facts = f"文件：{file_name}　单位：{unit or '（未能识别）'}　月份：{month or '（未能识别）'}　收到：{received}"

@@ -577,6 +577,59 @@ def intake_folder(ledger_path: Path, folder: Path, as_of: dt.date | None = None,
     return run(Path(ledger_path), Path(folder), as_of or clock.today(), dry_run=dry_run, progress=progress)
 
 
+# ---- 得分告知单 -----------------------------------------------------------------------
+
+@dataclass
+class Statements:
+    statements: list  # statement.Statement, one per unit
+    files: list[Path]  # a .docx and an .xlsx per unit
+
+
+def make_statements(path: Path, quarter: str, units: Sequence[str] = (), out: Path | None = None,
+                    progress: Progress = None, templates: Path | None = None) -> Statements:
+    """得分告知单 (三、考评标准): one Word + xlsx per unit as of the quarter's end — score, group rank,
+    every point of the year so far with its evidence, and how to object."""
+    from .dates import quarter_end
+    from .documents import render_statement
+    from .score import score
+    from .sheets import statement_workbook
+    from .statement import statements
+
+    year, q = parse_quarter(quarter)
+    templates = office_templates(path, templates)
+    end = quarter_end(year, q)
+    ledger, _ = load_valid(path, end, progress)
+    _say(progress, "计算得分")
+    made = statements(ledger, score(ledger, end), q, list(units) or None)
+    folder = month_folder(path, f"{year}-{q * 3:02d}", out) / "得分告知单"
+    folder.mkdir(exist_ok=True)
+    files = []
+    for s in made:
+        _say(progress, f"生成得分告知单：{s.unit}")
+        document = render_statement(s, ledger.params, folder, templates)
+        files += [document, statement_workbook(s, document.with_suffix(".xlsx"))]
+    return Statements(made, files)
+
+
+# ---- 督查专报 ---------------------------------------------------------------------------
+
+def make_special_report(path: Path, item: str, as_of: dt.date | None = None, out: Path | None = None,
+                        progress: Progress = None, templates: Path | None = None) -> Path:
+    """二（六）督查专报: one item's facts, deadline history, every report, 核查 and 催办, status and
+    open problems, as of ``as_of`` (default today), in the official format."""
+    from .normalize import parse_item_no
+    from .special_report import render_special_report
+
+    as_of = as_of or clock.today()
+    templates = office_templates(path, templates)
+    ledger, _ = load_valid(path, as_of, progress)
+    parsed = parse_item_no(item)
+    if not parsed.ok:
+        raise BadArgument(f"交办单号“{item}”格式不对，请按 2022-012 填写。", f"bad item number {item!r}")
+    _say(progress, "生成督查专报")
+    return render_special_report(ledger, parsed.value, as_of, month_folder(path, f"{as_of:%Y-%m}", out), templates)
+
+
 # ---- 年度考核结果 ---------------------------------------------------------------------
 
 @dataclass

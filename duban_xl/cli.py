@@ -494,6 +494,41 @@ def close(ledger: Path, month: str, mail: bool, date, out: Path | None) -> None:
 
 @cli.command()
 @LEDGER
+@click.option("--quarter", required=True, help="季度 YYYYQn，例如 2022Q2。")
+@click.option("--unit", "units", multiple=True, help="只给这个单位（可重复）；默认每个参加排名的单位一份。")
+@OUT
+@TEMPLATES
+def statement(ledger: Path, quarter: str, units: tuple[str, ...], out: Path | None, templates: Path | None) -> None:
+    """得分告知单：每个单位的得分、组内排名、全部加扣分依据和异议办法（Word + xlsx）。Score statements.
+
+    例：duban statement 督查台账.xlsx --quarter 2022Q2 --unit 县财政局
+    """
+    with progress() as say:
+        result = api().make_statements(ledger, quarter, units, out, progress=say, templates=templates)
+    for s in result.statements:
+        show.print(f"{s.unit}：{s.total:g} 分，{s.category}第 {s.rank} 名，{len(s.points)} 条加扣分")
+    for path in result.files:
+        err.print(f"已生成：{path}")
+
+
+@cli.command(name="special-report")
+@LEDGER
+@click.argument("item")
+@AS_OF
+@OUT
+@TEMPLATES
+def special_report(ledger: Path, item: str, as_of, out: Path | None, templates: Path | None) -> None:
+    """督查专报：一个事项的基本情况、时限变更、反馈核查、催办和存在问题（二（六））。Special report.
+
+    例：duban special-report 督查台账.xlsx 2022-026 --as-of 2022-07-10
+    """
+    with progress() as say:
+        path = api().make_special_report(ledger, item, today(as_of), out, progress=say, templates=templates)
+    show.print(f"已生成：{path}")
+
+
+@cli.command()
+@LEDGER
 @click.option("--year", type=int, required=True, help="考评年度，例如 2022。")
 @OUT
 @click.option("--dry-run", is_flag=True, help="只生成 xlsx，不写入台账。Do not write the ledger.")

@@ -460,7 +460,49 @@ def render_reminder(unit: str, rows: pd.DataFrame, as_of: dt.date, params: Param
     return render_docx(tpl.REMINDER, context, Path(out_dir) / name, templates_dir)
 
 
+# ---- 得分告知单 -------------------------------------------------------------------------------
+
+def compact_cells(evidence: str) -> str:
+    """「台账」J6；「台账」M6；「反馈记录」C11 → 「台账」J6、M6；「反馈记录」C11 (fits a table cell)."""
+    groups: dict[str, list[str]] = {}
+    for ref in filter(None, str(evidence).split("；")):
+        sheet, _, cell = ref.rpartition("」")
+        groups.setdefault(sheet + "」" if sheet else "", []).append(cell)
+    return "；".join(sheet + "、".join(cells) for sheet, cells in groups.items())
+
+
+def render_statement(s, params: Params, out_dir: Path, templates_dir: Path | None = None) -> Path:
+    """得分告知单 (三、考评标准) for one unit: its score and rank, every point with its evidence, how to object."""
+    from .statement import OBJECTION_WORKDAYS, score_line
+
+    office = office_name(params.county)
+    quarter = QUARTER_NAMES[s.quarter]
+    points = [{"date": f"{r[Col.DATE].month}月{r[Col.DATE].day}日",
+               "item_no": format_item_no(r[Col.ITEM_NO]) if r[Col.ITEM_NO] else "",
+               "clause": _text(r[Col.CLAUSE]), "points": f"{r[Col.POINTS]:+g}",
+               "note": _text(r[Col.NOTE]) + (f"（依据：{compact_cells(r[Col.EVIDENCE])}）" if r[Col.EVIDENCE] else "")}
+              for r in s.points.to_dict("records")]
+    context = {
+        "office_full": office,
+        "title": title_lines(f"{office}关于{s.year}年{quarter}督查考评得分的告知单"),
+        "unit": s.unit,
+        "opening": (f"根据{plan_citation(s.year)}“三、考评标准”，现将你单位截至{format_date(s.as_of)}的督查考评得分"
+                    "及加扣分依据告知如下："),
+        "score_line": score_line(s),
+        "points": points,
+        "objection": [
+            f"如对上述得分有异议，请于{format_date(s.objection_by)}前（本告知单印发之日起{OBJECTION_WORKDAYS}个工作日内）"
+            f"向{params.office}书面提出，写明所涉交办单号、加扣分条目和理由，并附相关材料。",
+            f"逾期未提出异议的，视为无异议；得分按{plan_citation(s.year)}纳入年度考核。",
+        ],
+        "date": format_date(s.date),
+    }
+    name = safe_filename(f"得分告知单_{s.unit}_{s.year}年{quarter}.docx")
+    return render_docx(tpl.STATEMENT, context, Path(out_dir) / name, templates_dir)
+
+
 __all__ = [
     "format_date", "office_name", "safe_filename", "render_docx", "feedback_due_dates", "render_slip",
     "render_feedback_form", "render_monthly_bulletin", "render_quarterly_ranking", "render_reminder",
+    "render_statement",
 ]

@@ -1,6 +1,6 @@
 """Build the official-document templates (GB/T 9704-2012) in code.
 
-The five .docx files in ``workbook_templates/`` are docxtpl templates: jinja
+The .docx files in ``workbook_templates/`` are docxtpl templates: jinja
 tags sit in ordinary runs, tables repeat rows with ``{%tr for %}``. Every look
 is a *named Word style* (公文标题, 公文正文, 一级标题 …), so the office can
 restyle a template in Word without touching code; the code only fills text.
@@ -109,6 +109,7 @@ FORM_DATE = "20××年　月　日"
 
 SLIP, REMINDER, FEEDBACK_FORM, MONTHLY, QUARTERLY = (
     "交办单.docx", "催办单.docx", "反馈报告.docx", "月度通报.docx", "季度排名通报.docx")
+STATEMENT, SPECIAL_REPORT = "得分告知单.docx", "督查专报.docx"
 
 
 @dataclass(frozen=True)
@@ -594,12 +595,63 @@ def build_reminder() -> DocxDocument:
     return doc
 
 
+def build_statement() -> DocxDocument:
+    """得分告知单 (三、考评标准): a unit's score, its rank, every point of the year so far, how to object."""
+    doc = new_document("督查考评得分告知单")
+    _p(doc, "{{ title }}", TITLE)
+    _p(doc, "{{ unit }}：", ADDRESSEE)
+    _p(doc, "{{ opening }}")
+    _p(doc, "一、得分情况", HEADING_1)
+    _p(doc, "{{ score_line }}")
+    _p(doc, "二、加扣分明细", HEADING_1)
+    _section_table(doc, "points", (("日期", "r.date", 20, TABLE_CENTER), ("交办单号", "r.item_no", 26, TABLE_CENTER),
+                                   ("条款", "r.clause", 20, TABLE_CENTER), ("说明（台账依据）", "r.note", 76),
+                                   ("分值", "r.points", 14, TABLE_NUMBER)))
+    _p(doc, "三、异议", HEADING_1)
+    _closing_lines(doc, "objection")
+    _signature(doc, "{{ office_full }}", "{{ date }}")
+    return doc
+
+
+def build_special_report() -> DocxDocument:
+    """督查专报 (二（六）: 重点督查事项以专报形式报领导阅示): one item, all its record, its open problems."""
+    doc = new_document("督查专报")
+    _p(doc, "督查专报", MASTHEAD)
+    _p(doc, "{{ issue }}", ISSUE_LINE)
+    paragraph = _p(doc, "{{ office_full }}", MASTHEAD_INFO)
+    paragraph.add_run("\t{{ date }}")
+    _p(doc, "{{ title }}", TITLE)
+    _p(doc, "{{ opening }}")
+    _p(doc, "一、基本情况", HEADING_1)
+    _tag(doc, "for line in facts")
+    _p(doc, "{{ line }}")
+    _tag(doc, "endfor")
+    _p(doc, "二、办理时限", HEADING_1)
+    _p(doc, "{{ deadline_line }}")
+    _section_table(doc, "extensions", (("申请日期", "r.applied", 26, TABLE_CENTER), ("申请完成时限", "r.new", 30, TABLE_CENTER),
+                                       ("原因", "r.cause", 38), ("审批", "r.approval", 32),
+                                       ("考评认定", "r.status", 30)))
+    _p(doc, "三、反馈及核查情况", HEADING_1)
+    _section_table(doc, "reports", (("反馈日期", "r.date", 24, TABLE_CENTER), ("类型", "r.kind", 20, TABLE_CENTER),
+                                    ("办理进展", "r.progress", 48), ("核查", "r.check", 24, TABLE_CENTER),
+                                    ("核查意见、材料问题", "r.note", 40)))
+    _p(doc, "四、催办情况", HEADING_1)
+    _section_table(doc, "reminders", (("催办日期", "r.date", 24, TABLE_CENTER), ("方式", "r.method", 24, TABLE_CENTER),
+                                      ("单位", "r.unit", 30), ("催办内容", "r.content", 42), ("单位答复", "r.reply", 36)))
+    _p(doc, "五、目前状态和存在问题", HEADING_1)
+    _closing_lines(doc, "status")
+    _signature(doc, "{{ office_full }}", "{{ date }}")
+    return doc
+
+
 BUILDERS: dict[str, Callable[[], DocxDocument]] = {
     SLIP: build_slip,
     FEEDBACK_FORM: build_feedback_form,
     MONTHLY: build_monthly,
     QUARTERLY: build_quarterly,
     REMINDER: build_reminder,
+    STATEMENT: build_statement,
+    SPECIAL_REPORT: build_special_report,
 }
 
 
@@ -614,7 +666,7 @@ def save_stable(doc: DocxDocument, path: Path) -> None:
 
 
 def build_all(out_dir: Path) -> list[Path]:
-    """Write all five templates into ``out_dir``."""
+    """Write every template into ``out_dir``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, build in BUILDERS.items():

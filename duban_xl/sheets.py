@@ -180,3 +180,25 @@ def annual_workbook(table: pd.DataFrame, dest: Path) -> Path:
     write_table(ws, table, widths=list(_ANNUAL_WIDTHS))
     landscape(ws)
     return save_new_workbook(book, dest)
+
+
+# -- 得分告知单 --------------------------------------------------------------------------------------
+
+_STATEMENT_WIDTHS = (12, 11, 9, 9, 60, 8, 40)
+
+
+def statement_workbook(s, dest: Path) -> Path:
+    """得分告知单 as a workbook of its own: the score line on top, then every point (三、考评标准)."""
+    from openpyxl import Workbook
+
+    from .statement import POINT_COLUMNS, score_line
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "得分告知单"
+    put(ws, 1, 1, f"{s.unit} {s.year}年第{s.quarter}季度督查考评得分告知单").font = TITLE_FONT
+    put(ws, 2, 1, score_line(s))
+    put(ws, 3, 1, f"如有异议，请于{cn_date(s.objection_by)}前书面提出。")
+    write_table(ws, s.points[list(POINT_COLUMNS)], start_row=5, widths=list(_STATEMENT_WIDTHS))
+    landscape(ws, title_rows="5:5")
+    return save_new_workbook(book, dest)

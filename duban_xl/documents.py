@@ -476,7 +476,7 @@ def render_statement(s, params: Params, out_dir: Path, templates_dir: Path | Non
     from .statement import OBJECTION_WORKDAYS, score_line
 
     office = office_name(params.county)
-    quarter = QUARTER_NAMES[s.quarter]
+    quarter = QUARTER_NAMES[f"Q{s.quarter}"]
     points = [{"date": f"{r[Col.DATE].month}月{r[Col.DATE].day}日",
                "item_no": format_item_no(r[Col.ITEM_NO]) if r[Col.ITEM_NO] else "",
                "clause": _text(r[Col.CLAUSE]), "points": f"{r[Col.POINTS]:+g}",

@@ -500,10 +500,11 @@ def make_forms(path: Path, month: str, units: Sequence[str] = (), as_of: dt.date
     key = form_key(path)
     result = IssuedForms(month, as_of, [], [u for u in wanted if u not in with_rows])
     first, _ = parse_month(month)
+    cache: dict = {}
     with Store.beside(path) as store:
         for n, unit in enumerate(chosen, 1):
             _say(progress, f"生成报送表 {n}/{len(chosen)}：{unit}")
-            form = make_form(ledger, unit, month, as_of)
+            form = make_form(ledger, unit, month, as_of, cache)
             book = build_form(form, key, ledger.params.office, ledger.params.county)
             target = save_new_workbook(book, folder / f"{unit}_{first.year}年{first.month}月报送表.xlsx")
             store.record_form(IssuedForm(form.form_no, unit, month, as_of, str(target)))

@@ -45,7 +45,7 @@ UNIT_AT, MONTH_AT, DUE_AT, FORM_NO_AT = 1, 5, 8, 11  # header labels on INFO_ROW
 WIDTHS = {Col.ITEM_NO: 10, FORM_ROLE: 5, Col.SUBJECT: 24, Col.LEAD: 8, Col.DEADLINE: 11, Col.FEEDBACK_MODE: 9,
           Col.REQUIREMENTS: 18, Col.FEEDBACK_TYPE: 10, Col.PROGRESS: 34, Col.CLAIMED_DONE: 11, Col.PROBLEMS: 18,
           Col.NEXT_STEPS: 18, Col.SIGNER: 8, Col.CONTACT: 8, Col.PHONE: 13}
-HOST_ROW_HEIGHT, COHOST_ROW_HEIGHT = 72, 32  # room to write (and to print and fill by hand)
+HOST_ROW_HEIGHT, COHOST_ROW_HEIGHT = 72, 46  # room to write (and to print and fill by hand)
 LOCKED_FILL = PatternFill("solid", fgColor=palette.FORM_LOCKED)
 COHOST_FILL = PatternFill("solid", fgColor=palette.FORM_COHOST)
 INPUT_FILL = PatternFill("solid", fgColor=palette.FORM_INPUT)
@@ -92,24 +92,32 @@ def open_items(ledger: Ledger, as_of: dt.date) -> pd.DataFrame:
 def form_rows(ledger: Ledger, unit: str, as_of: dt.date, cache: dict | None = None) -> pd.DataFrame:
     """The locked rows of a unit's form: items it hosts, then items it co-handles (read-only).
 
-    ``cache`` (one per ledger) keeps the open items of each day: an intake run checks many forms of one day.
+    ``cache`` (one per ledger) keeps every unit's rows of a day: an intake run checks many forms of one day.
     """
-    if cache is None or as_of not in cache:
-        items = open_items(ledger, as_of)
+    by_unit = cache.get(as_of) if cache is not None else None
+    if by_unit is None:
+        by_unit = _rows_by_unit(ledger, as_of)
         if cache is not None:
-            cache[as_of] = items
-    items = cache[as_of] if cache is not None else items
-    rows = []
+            cache[as_of] = by_unit
+    return pd.DataFrame(by_unit.get(unit, []), columns=list(FORM_LOCKED), dtype=object)
+
+
+def _rows_by_unit(ledger: Ledger, as_of: dt.date) -> dict[str, list[dict]]:
+    """单位 → its form's rows (hosted items by 交办单号, then co-handled ones), for every unit at once."""
+    items = open_items(ledger, as_of).sort_values([Col.ITEM_NO, ROW], kind="stable")
+    rows: dict[str, list[dict]] = {}
+    seen: set[tuple[str, str]] = set()
     for role, column in ((FormRole.HOST, Col.HOST), (FormRole.COHOST, Col.COHOSTS)):
-        mine = items[[unit in split_units(v) for v in items[column]]] if len(items) else items
-        for rec in mine.sort_values([Col.ITEM_NO, ROW], kind="stable").to_dict("records"):
-            if any(r[Col.ITEM_NO] == rec[Col.ITEM_NO] for r in rows):
-                continue
-            rows.append({Col.ITEM_NO: rec[Col.ITEM_NO], FORM_ROLE: role, Col.SUBJECT: rec[Col.SUBJECT],
-                         Col.LEAD: rec[Col.LEAD], Col.DEADLINE: _day(rec[Col.DEADLINE]),
-                         Col.FEEDBACK_MODE: rec[Col.FEEDBACK_MODE], Col.REQUIREMENTS: rec[Col.REQUIREMENTS]})
-    frame = pd.DataFrame(rows, columns=list(FORM_LOCKED))
-    return frame.astype(object).where(frame.notna(), None)
+        for rec in items.to_dict("records"):
+            for unit in split_units(rec[column]):
+                if (unit, rec[Col.ITEM_NO]) in seen:
+                    continue
+                seen.add((unit, rec[Col.ITEM_NO]))
+                rows.setdefault(unit, []).append({
+                    Col.ITEM_NO: rec[Col.ITEM_NO], FORM_ROLE: role, Col.SUBJECT: _plain(rec[Col.SUBJECT]),
+                    Col.LEAD: _plain(rec[Col.LEAD]), Col.DEADLINE: _day(rec[Col.DEADLINE]),
+                    Col.FEEDBACK_MODE: _plain(rec[Col.FEEDBACK_MODE]), Col.REQUIREMENTS: _plain(rec[Col.REQUIREMENTS])})
+    return rows
 
 
 def units_with_forms(ledger: Ledger, as_of: dt.date) -> list[str]:
@@ -129,10 +137,10 @@ def new_form_no(month: str) -> str:
     return f"BS{month.replace('-', '')}-{secrets.token_hex(3).upper()}"
 
 
-def make_form(ledger: Ledger, unit: str, month: str, as_of: dt.date, form_no: str | None = None) -> Form:
+def make_form(ledger: Ledger, unit: str, month: str, as_of: dt.date, cache: dict | None = None) -> Form:
+    """A new form (its own 表单编号) for one unit; ``cache`` shared across the units of one issue."""
     parse_month(month)
-    return Form(form_no or new_form_no(month), unit, month, as_of, due_date(ledger, month),
-                form_rows(ledger, unit, as_of))
+    return Form(new_form_no(month), unit, month, as_of, due_date(ledger, month), form_rows(ledger, unit, as_of, cache))
 
 
 # ---- integrity -----------------------------------------------------------------------------
@@ -288,7 +296,7 @@ def _print_setup(ws: Worksheet, n_rows: int) -> None:
     ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
     ws.print_area = f"A1:{get_column_letter(len(FORM_COLUMNS))}{max(FIRST_ROW, FIRST_ROW + n_rows - 1)}"
     ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.top, ws.page_margins.bottom, ws.page_margins.footer = 0.6, 0.9, 0.4
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"
     ws.print_options.horizontalCentered = True
 
@@ -301,6 +309,11 @@ def _identity_sheet(ws: Worksheet, identity: Mapping[str, str]) -> None:
     ws.column_dimensions["B"].width = 70
     ws.sheet_state = "hidden"
     ws.protection.sheet = True
+
+
+def _plain(value: object) -> object:
+    """A frame value as a cell takes it: missing (None / NaN) as None."""
+    return None if value is None or (isinstance(value, float) and value != value) else value
 
 
 def _day(value: object) -> dt.date | None:

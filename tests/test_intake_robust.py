@@ -43,6 +43,22 @@ def test_a_form_filled_and_saved_by_libreoffice_keeps_inputs_dropdowns_identity_
     assert result.outcome == "已合并" and result.merged_rows == 2, [f.message for f in result.findings]
 
 
+def test_a_form_saved_as_legacy_xls_is_refused_with_what_to_send_instead(tmp_path, libreoffice):
+    ledger, forms = issue(tmp_path)
+    filled = fill(forms[UNIT], tmp_path / "filled" / forms[UNIT].name)
+    old = libreoffice(filled, "xls:MS Excel 97", tmp_path / "xls")  # a clerk chose «Excel 97-2003»
+    inbox = tmp_path / "收件"
+    inbox.mkdir()
+    shutil.copy(old, inbox / old.name)
+    from duban_xl import api
+
+    before = ledger.read_bytes()
+    ((_, result),) = api.intake_folder(ledger, inbox, RECEIVED.date()).files
+    assert result.outcome == "退回" and ledger.read_bytes() == before
+    (problem,) = result.findings
+    assert problem.code == "unusable_file" and ".xls" in problem.message and "另存为" in problem.message
+
+
 def test_a_form_prints_on_one_page_and_its_receipt_on_one_page_a_sheet(tmp_path, libreoffice):
     ledger, forms = issue(tmp_path)
     inbox = tmp_path / "收件"
@@ -83,11 +99,14 @@ def test_runs_killed_at_random_moments_then_repeated_merge_every_row_exactly_onc
         fill(forms[unit], inbox / forms[unit].name)
     fill(forms[sorted(forms)[9]], inbox / "tampered.xlsx", {"C6": "改过的督查事项"})
     chance = random.Random(10)
-    for _ in range(6):
+    kills = 8
+    for i in range(kills):  # moments spread over a whole run, each a little random
         process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=tmp_path)
-        time.sleep(chance.uniform(0.3, whole))
+        time.sleep(whole * (i + chance.uniform(0.2, 0.9)) / kills)
         process.kill()
         process.wait()
+        numbers = read_ledger(ledger).feedback[Col.RECEIPT_NO].dropna()  # after any kill: a whole ledger,
+        assert numbers.is_unique  # never a row merged twice
     done = subprocess.run(command, env=env, capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     again = subprocess.run(command, env=env, capture_output=True, text=True, cwd=tmp_path)

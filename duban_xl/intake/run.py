@@ -181,8 +181,7 @@ def finish(ledger_path: Path, run: IntakeRun) -> None:
     if run.dry_run:
         return
     with Store.beside(ledger_path) as store:
-        for _, f in run.files:
-            store.mark_done(f.sha256)
+        store.mark_done(*(f.sha256 for _, f in run.files))
 
 
 # ---- judging one parcel -------------------------------------------------------------------------

@@ -133,9 +133,9 @@ class Store:
                 [(r.sha256, r.parcel, r.name, r.outcome, r.form_no, r.received.isoformat(), r.merged_rows,
                   int(r.done), dt.datetime.now().isoformat(timespec="seconds")) for r in records])
 
-    def mark_done(self, sha256: str) -> None:
+    def mark_done(self, *sha256: str) -> None:
         with self.db:
-            self.db.execute("UPDATE files SET done = 1 WHERE sha256 = ?", (sha256,))
+            self.db.executemany("UPDATE files SET done = 1 WHERE sha256 = ?", [(s,) for s in sha256])
 
     def latest_received(self, form_no: str) -> dt.datetime | None:
         """When the newest merged copy of a form arrived (an older copy arriving later does not win)."""

@@ -41,10 +41,7 @@ def write_rows(pkg: Package, styles: Styles, job: RowsReplacement) -> None:
     refer to them stay right), and a template's pre-formatted blank rows are filled
     in place, so every <row> stays unique and in order (Excel rejects duplicates).
     """
-    parts = pkg.sheets()
-    if job.sheet not in parts:
-        raise MissingSheet(f"台账中没有「{job.sheet}」工作表。请从模板中复制该工作表（保留表头）后再运行。")
-    part = parts[job.sheet]
+    part = _sheet_part(pkg, job.sheet)
     root = pkg.xml(part)
     sst = shared_strings(pkg)
     sheet = SheetCells(root)
@@ -88,10 +85,7 @@ class CellValues:
 
 def write_cells(pkg: Package, styles: Styles, job: CellValues) -> None:
     """Put each value into its cell, keeping the cell's look; every other cell stays as it was."""
-    parts = pkg.sheets()
-    if job.sheet not in parts:
-        raise MissingSheet(f"台账中没有「{job.sheet}」工作表。请从模板中复制该工作表（保留表头）后再运行。")
-    part = parts[job.sheet]
+    part = _sheet_part(pkg, job.sheet)
     root = pkg.xml(part)
     date1904, column_styles, sheet = uses_1904(pkg), _column_styles(root), SheetCells(root)
     for ref, value in job.values.items():
@@ -121,10 +115,7 @@ class RecordsUpsert:
 
 def write_upsert(pkg: Package, styles: Styles, job: RecordsUpsert) -> None:
     """Rewrite the given rows, empty the stale ones, append the rest below the last used row."""
-    parts = pkg.sheets()
-    if job.sheet not in parts:
-        raise MissingSheet(f"台账中没有「{job.sheet}」工作表。请从模板中复制该工作表（保留表头）后再运行。")
-    part = parts[job.sheet]
+    part = _sheet_part(pkg, job.sheet)
     root = pkg.xml(part)
     sst = shared_strings(pkg)
     sheet = SheetCells(root)
@@ -246,16 +237,19 @@ def _clear_value(c: etree._Element) -> None:
 
 
 def _header(rows: list[etree._Element], sst: list[etree._Element], job: RowsReplacement) -> tuple[int, dict[str, str]]:
-    for row in rows:
-        if int(row.get("r")) > HEADER_SEARCH_ROWS:
-            break
-        names = {header_key(text(c, sst)): coordinate_from_string(c.get("r"))[0] for c in row.iterfind(M + "c")}
-        if job.key_column in names:
-            missing = [n for n in dict.fromkeys(k for r in job.rows for k in r) if n not in names]
-            if missing:
-                raise MissingHeader(f"「{job.sheet}」第{row.get('r')}行的表头缺少列：{'、'.join(missing)}。请按模板补上这些列名后再运行。")
-            return int(row.get("r")), names
-    raise MissingHeader(f"「{job.sheet}」前{HEADER_SEARCH_ROWS}行中找不到表头「{job.key_column}」。请按模板恢复表头后再运行。")
+    """The header row and its columns, which must include every column of the records."""
+    header, names = _header_row(rows, sst, job.sheet, job.key_column)
+    missing = [n for n in dict.fromkeys(k for r in job.rows for k in r) if n not in names]
+    if missing:
+        raise MissingHeader(f"「{job.sheet}」第{header}行的表头缺少列：{'、'.join(missing)}。请按模板补上这些列名后再运行。")
+    return header, names
+
+
+def _sheet_part(pkg: Package, name: str) -> str:
+    parts = pkg.sheets()
+    if name not in parts:
+        raise MissingSheet(f"台账中没有「{name}」工作表。请从模板中复制该工作表（保留表头）后再运行。")
+    return parts[name]
 
 
 def _column_styles(root: etree._Element) -> dict[str, int]:

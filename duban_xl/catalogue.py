@@ -130,6 +130,8 @@ BAD_PHONE = Code("bad_phone", WARNING, FORMS, "联系电话“{phone}”看起�
 SENDER_NOT_UNIT = Code("sender_not_unit", WARNING, FORMS, "发件人 {sender} 不是「单位」表登记的{unit}邮箱 {known}。",
                        "请用单位登记的邮箱报送；如邮箱已变更，请告知督查室更新。")
 SAME_FILE = Code("same_file", WARNING, FORMS, "该文件此前已收到（{day:%Y-%m-%d}，结果：{outcome}）。", "无需再次报送。")
+OLDER_COPY = Code("older_copy", WARNING, FORMS, "督查室已于 {day:%Y-%m-%d %H:%M} 收到并登记了本报送表更新的一份，这份较早的未作改动。",
+                  "如需更正，请在原报送表上修改后重新报送。")
 UNUSABLE_FILE = Code("unusable_file", ERROR, FORMS, "未能登记：{reason}",
                      "请回传督查室发来的报送表（.xlsx），书面反馈报告用 Word 的 .docx 格式一并附上。")
 REPORT_WITHOUT_FORM = Code("report_without_form", ERROR, "二（四）",

@@ -147,8 +147,10 @@ def make_form(ledger: Ledger, unit: str, month: str, as_of: dt.date, cache: dict
 
 def canonical(value: object) -> str:
     """A cell as the HMAC sees it: dates as YYYY-MM-DD, whole numbers without .0, spaces folded."""
-    if value is pd.NaT or isinstance(value, pd.Timestamp):  # NaT is a datetime too, without a time()
-        value = None if pd.isna(value) else value.to_pydatetime()
+    if value is pd.NaT or isinstance(value, float) and value != value:  # NaT is a datetime without a time()
+        return ""
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
     if isinstance(value, dt.datetime) and value.time() == dt.time():
         value = value.date()
     return clean_text(value) or ""

@@ -417,3 +417,19 @@ def test_done_when_on_the_sample_forms_filled_intake_twice_merges_each_clean_row
     after = parts(ledger)
     assert {n for n in before if before[n] != after.get(n)} == {_sheet_part(ledger, Sheet.FEEDBACK)}
     assert set(after) == set(before)
+
+
+def test_the_same_content_resaved_is_duplicate_and_an_older_copy_never_undoes_a_newer_one(office):
+    import datetime as dt
+
+    ledger, forms, inbox = office
+    fill(forms[UNIT], inbox / forms[UNIT].name)
+    intake(ledger, inbox)
+    snapshot = ledger.read_bytes()
+    fill(forms[UNIT], inbox / "再存一次.xlsx", received=dt.datetime(2022, 7, 4, 10, 0))  # other bytes, same content
+    (again,) = intake(ledger, inbox)["files"]
+    assert again["结果"] == "重复" and ledger.read_bytes() == snapshot
+    fill(forms[UNIT], inbox / "旧的一份.xlsx", progress="较早的内容", received=dt.datetime(2022, 7, 2, 8, 0))
+    (older,) = intake(ledger, inbox)["files"]
+    assert older["结果"] == "重复" and [p["代码"] for p in older["问题"]] == ["older_copy"]
+    assert ledger.read_bytes() == snapshot

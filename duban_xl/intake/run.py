@@ -155,7 +155,7 @@ def _run(ledger_path: Path, ledger: Ledger, ledger_findings: list[Finding], parc
     for parcel, files in judged:
         for result, check in files:
             if check is not None and check.ok and result.outcome != IntakeOutcome.DUPLICATE:
-                _merge(result, check, plan, store)
+                _merge(result, check, plan, store, parcel.received)
             if check is not None and not check.ok:
                 result.outcome, result.merged_rows = IntakeOutcome.REFUSED, 0
         for result, check in files:
@@ -290,11 +290,15 @@ def format_defect(ledger: Ledger) -> dict[str, str]:
     return {Col.BAD_FORMAT: YES}
 
 
-def _merge(result: FileResult, check: FormCheck, plan: MergePlan, store: Store) -> None:
+def _merge(result: FileResult, check: FormCheck, plan: MergePlan, store: Store, received: dt.datetime) -> None:
     """Place the form's records in the plan; unchanged content is 重复 when this form was merged before."""
     for record in check.records:
         record[Col.ATTACHMENT] = result.saved_as
     newer = store.latest_received(check.form_no)
+    if newer is not None and received < newer:  # mail out of order: an older copy never undoes a newer one
+        result.outcome, result.merged_rows = IntakeOutcome.DUPLICATE, 0
+        result.findings.append(C.OLDER_COPY.at(FormSheet.FORM, "", day=newer.astimezone(CHINA)))
+        return
     planned = plan.add_form(check.form_no, check.records)
     result.merged_rows = len(check.records)
     if planned.changed:

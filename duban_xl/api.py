@@ -479,6 +479,7 @@ class IssuedForms:
 def make_forms(path: Path, month: str, units: Sequence[str] = (), as_of: dt.date | None = None,
                out: Path | None = None, progress: Progress = None) -> IssuedForms:
     """二（四）: one signed 报送表 per unit for the reports of ``month`` (items open as of ``as_of``)."""
+    from . import config
     from .dates import parse_month
     from .xlsx.atomic import save_new_workbook
     from .forms import build_form, make_form, units_with_forms
@@ -498,6 +499,8 @@ def make_forms(path: Path, month: str, units: Sequence[str] = (), as_of: dt.date
     folder = month_folder(path, month, out) / FORMS_FOLDER
     folder.mkdir(parents=True, exist_ok=True)
     key = form_key(path)
+    mailbox = config.load(config.config_path(path)).get("mail", {}).get("from")  # where units reply, if set
+    mailbox = mailbox.strip() if isinstance(mailbox, str) and mailbox.strip() else None
     result = IssuedForms(month, as_of, [], [u for u in wanted if u not in with_rows])
     first, _ = parse_month(month)
     cache: dict = {}
@@ -505,7 +508,7 @@ def make_forms(path: Path, month: str, units: Sequence[str] = (), as_of: dt.date
         for n, unit in enumerate(chosen, 1):
             _say(progress, f"生成报送表 {n}/{len(chosen)}：{unit}")
             form = make_form(ledger, unit, month, as_of, cache)
-            book = build_form(form, key, ledger.params.office, ledger.params.county)
+            book = build_form(form, key, ledger.params.office, ledger.params.county, mailbox)
             target = save_new_workbook(book, folder / f"{unit}_{first.year}年{first.month}月报送表.xlsx")
             store.record_form(IssuedForm(form.form_no, unit, month, as_of, str(target)))
             result.files.append((unit, target, len(form.rows)))

@@ -165,14 +165,17 @@ def form_mac(key: bytes, identity: Mapping[str, str], locked: Sequence[Sequence[
 
 # ---- the workbook --------------------------------------------------------------------------
 
-def build_form(form: Form, key: bytes, office: str, county: str) -> Workbook:
-    """The 报送表 workbook: the form sheet (protected, inputs unlocked) and the hidden identity."""
+def build_form(form: Form, key: bytes, office: str, county: str, mailbox: str | None = None) -> Workbook:
+    """The 报送表 workbook: the form sheet (protected, inputs unlocked) and the hidden identity.
+
+    ``mailbox``: the office's address (duban.toml [mail] from), named in the header as where to reply.
+    """
     wb = Workbook()
     ws = wb.active
     ws.title = FormSheet.FORM
     wb.properties.creator = office
     wb.properties.title = f"{form.unit}{_month_cn(form.month)}督查事项报送表"
-    _header(ws, form, office, county)
+    _header(ws, form, office, county, mailbox)
     _body(ws, form)
     _print_setup(ws, len(form.rows))
     identity = form.identity()
@@ -191,7 +194,7 @@ def _month_cn(month: str) -> str:
     return f"{first.year}年{first.month}月"
 
 
-def _header(ws: Worksheet, form: Form, office: str, county: str) -> None:
+def _header(ws: Worksheet, form: Form, office: str, county: str, mailbox: str | None) -> None:
     last = get_column_letter(len(FORM_COLUMNS))
     ws.merge_cells(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
     title = ws.cell(TITLE_ROW, 1, f"{county}督查事项{_month_cn(form.month)}办理情况报送表")
@@ -209,7 +212,8 @@ def _header(ws: Worksheet, form: Form, office: str, county: str) -> None:
     howto = (f"填报说明：请于{cn_date(form.due)}前（二（四）：每月按时反馈办理情况，办结事项办结即反馈）"
              f"在白色单元格中填写每个主办事项的本月情况：反馈类型从下拉列表选择；办结的选“办结反馈”并填写申报办结日期；"
              f"核签人为本单位主要负责人，必须填写。填好后直接保存（.xlsx 格式，不要另存为 .xls 或 .et，不要增删行列），"
-             f"作为邮件附件回复给{office}，或交回{office}；书面反馈报告（.docx）可一并附上。收到后会回复回执，"
+             f"作为邮件附件回复{'到 ' + mailbox if mailbox else '给' + office}，或交回{office}；"
+             f"书面反馈报告（.docx）可一并附上。收到后会回复回执，"
              f"回执写明是否已登记，需修改的会指出具体单元格。")
     ws.merge_cells(f"A{HOWTO_ROW}:{last}{HOWTO_ROW}")
     cell = ws.cell(HOWTO_ROW, 1, howto)

@@ -433,3 +433,16 @@ def test_the_same_content_resaved_is_duplicate_and_an_older_copy_never_undoes_a_
     (older,) = intake(ledger, inbox)["files"]
     assert older["结果"] == "重复" and [p["代码"] for p in older["问题"]] == ["older_copy"]
     assert ledger.read_bytes() == snapshot
+
+
+def test_forms_name_the_office_mailbox_of_duban_toml_as_where_to_reply(tmp_path):
+    folder = tmp_path / "office"
+    folder.mkdir()
+    ledger = folder / "督查台账.xlsx"
+    shutil.copy(Path(__file__).resolve().parent.parent / "samples" / "云和县2022年督查台账.xlsx", ledger)
+    (folder / "duban.toml").write_text('[mail]\nfrom = "县政府督查室 <dcs@yunhe.gov.cn>"\n', encoding="utf-8")
+    made = api.make_forms(ledger, MONTH, [UNIT], as_of=ISSUED)
+    (_, path, rows), = made.files
+    assert rows == 2
+    howto = load_workbook(path)[FormSheet.FORM]["A3"].value
+    assert "回复到 县政府督查室 <dcs@yunhe.gov.cn>" in howto and "2022年7月5日前" in howto

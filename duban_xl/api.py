@@ -520,20 +520,26 @@ def mail_forms(path: Path, issued: IssuedForms, config: Path | None = None, prog
 
     Returns a ``mail.send.Sending`` (who got it, who had it already today, who has no address).
     """
-    from .mail.letters import form_letters, form_log_rows
+    from .mail.letters import form_letters
+
+    ledger = read_ledger(path, progress=progress)
+    letters = form_letters([(unit, file) for unit, file, _ in issued.files], issued.month,
+                           ledger.params.feedback_due_day, ledger.params.office)
+    return _mail_and_record(path, ledger, letters, config, progress)
+
+
+def _mail_and_record(path: Path, ledger: Ledger, letters: Sequence, config: Path | None, progress: Progress):
+    """--send: each letter once a day at the unit's 电子邮箱, then 催办记录 (方式 邮件) for every unit that has it."""
+    from .mail.letters import sent_log_rows
     from .mail.send import mail_units
     from .xlsx.rows import RowsReplacement
     from .xlsx.transaction import refuse_locked, write_workbook
 
-    ledger = read_ledger(path, progress=progress)
     refuse_locked(path)  # what is mailed is recorded: do not mail what cannot be recorded now
-    letters = form_letters([(unit, file) for unit, file, _ in issued.files], issued.month,
-                           ledger.params.feedback_due_day, ledger.params.office)
     sending = mail_units(path, ledger.units, letters, config, progress)
-    if sending.mailed and Sheet.REMINDER_LOG in ledger.headers:
-        counts = {unit: rows for unit, _, rows in issued.files}
-        mailed = [unit for unit, _, _ in issued.files if unit in sending.mailed]
-        replacement = form_log_rows(mailed, issued.month, counts, clock.today())
+    mailed = [letter for letter in letters if letter.unit in sending.mailed]
+    if mailed and Sheet.REMINDER_LOG in ledger.headers:
+        replacement = sent_log_rows(mailed, clock.today())
         write_workbook(path, replace_rows=[RowsReplacement(**replacement)], expected=ledger.fingerprint)
     return sending
 

@@ -8,9 +8,6 @@ failure half-way.
 """
 from __future__ import annotations
 
-import email
-from email import policy
-from pathlib import Path
 
 import pytest
 

@@ -12,7 +12,6 @@ import datetime as dt
 import socket
 import ssl
 from dataclasses import dataclass
-from typing import Iterator
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError

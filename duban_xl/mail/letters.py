@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
-from typing import Iterable
+from typing import Iterable, Sequence
 
 import pandas as pd
 
@@ -35,13 +35,15 @@ def form_letters(issued: Iterable[tuple[str, Path]], month: str, due_day: int, o
     return letters
 
 
-def form_log_rows(sending_units: Iterable[str], month: str, counts: dict[str, int], day: dt.date) -> dict:
-    """催办记录 (二（三）) of a --send of forms: one 邮件 row per unit mailed; a same-day re-run replaces them."""
-    first, _ = parse_month(month)
-    handler = f"duban自动发送报送表（{day:%Y-%m-%d}）"
-    rows = [{Col.REMIND_DATE: day, Col.ITEM_NO: None, Col.UNIT: unit, Col.REMIND_METHOD: RemindMethod.MAIL,
-             Col.REMIND_CONTENT: f"报送表：{first.year}年{first.month}月报送表已邮件发送（{counts.get(unit, 0)}个事项）",
-             Col.HANDLER: handler, Col.REPLY: None, Col.REPORTED: None} for unit in sending_units]
+def sent_log_rows(letters: Sequence[Letter], day: dt.date) -> dict:
+    """催办记录 (二（三）) of a --send: one 邮件 row per unit that has its letter today.
+
+    Keyed by 经办人 «duban自动发送<kind>（day）», so a same-day re-run replaces its own rows.
+    """
+    handler = f"duban自动发送{letters[0].kind}（{day:%Y-%m-%d}）"
+    rows = [{Col.REMIND_DATE: day, Col.ITEM_NO: None, Col.UNIT: letter.unit, Col.REMIND_METHOD: RemindMethod.MAIL,
+             Col.REMIND_CONTENT: f"邮件发送：{letter.subject}", Col.HANDLER: handler, Col.REPLY: None,
+             Col.REPORTED: None} for letter in letters]
     return {"sheet": Sheet.REMINDER_LOG, "key_column": Col.HANDLER, "key_value": handler, "rows": rows}
 
 

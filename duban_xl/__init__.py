@@ -29,7 +29,7 @@ _EXPORTS: dict[str, str] = {
         "validate_workbook", "score_workbook", "issue_bulletin", "rank_quarter", "make_slips",
         "make_reminders", "make_feedback_form", "check_reports", "archive_month", "verify_archive",
         "init_workbook", "load_valid", "close_month", "make_forms", "intake_folder", "intake_parcels",
-        "finish_intake", "intake_mail", "mail_forms",
+        "finish_intake", "intake_mail", "mail_forms", "mail_statements",
     )},
     "read_ledger": "reader",
     "validate": "validate",
@@ -74,9 +74,9 @@ def __dir__() -> list[str]:
 
 if TYPE_CHECKING:  # what type checkers and IDEs see; nothing is imported at run time
     from .api import (archive_month, check_reports, finish_intake, init_workbook, intake_folder, intake_mail,
-                      intake_parcels, issue_bulletin, load_valid, mail_forms, make_feedback_form, make_forms,
-                      make_reminders, make_slips,
-                      rank_quarter, score_workbook, validate_workbook, verify_archive)
+                      intake_parcels, issue_bulletin, load_valid, mail_forms, mail_statements, make_feedback_form,
+                      make_forms, make_reminders, make_slips, rank_quarter, score_workbook, validate_workbook,
+                      verify_archive)
     from .errors import DubanError, LedgerInvalid
     from .catalogue import CATALOGUE
     from .findings import Finding, Report

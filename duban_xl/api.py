@@ -621,6 +621,17 @@ def make_statements(path: Path, quarter: str, units: Sequence[str] = (), out: Pa
     return Statements(made, files)
 
 
+def mail_statements(path: Path, result: Statements, config: Path | None = None, progress: Progress = None):
+    """``statement --send``: each unit its 得分告知单 (Word + xlsx) at its 电子邮箱, once a day, in 催办记录."""
+    from .mail.letters import statement_letters
+
+    ledger = read_ledger(path, progress=progress)
+    # make_statements writes a .docx and its .xlsx per unit, in the order of the statements
+    files = {s.unit: tuple(result.files[2 * n:2 * n + 2]) for n, s in enumerate(result.statements)}
+    return _mail_and_record(path, ledger, statement_letters(result.statements, files, ledger.params.office),
+                            config, progress)
+
+
 # ---- 督查专报 ---------------------------------------------------------------------------
 
 def make_special_report(path: Path, item: str, as_of: dt.date | None = None, out: Path | None = None,

@@ -498,17 +498,25 @@ def close(ledger: Path, month: str, mail: bool, date, out: Path | None) -> None:
 @click.option("--unit", "units", multiple=True, help="只给这个单位（可重复）；默认每个参加排名的单位一份。")
 @OUT
 @TEMPLATES
-def statement(ledger: Path, quarter: str, units: tuple[str, ...], out: Path | None, templates: Path | None) -> None:
+@SEND
+@MAIL_CONFIG
+def statement(ledger: Path, quarter: str, units: tuple[str, ...], out: Path | None, templates: Path | None,
+              send: bool, config: Path | None) -> None:
     """得分告知单：每个单位的得分、组内排名、全部加扣分依据和异议办法（Word + xlsx）。Score statements.
 
-    例：duban statement 督查台账.xlsx --quarter 2022Q2 --unit 县财政局
+    例：duban statement 督查台账.xlsx --quarter 2022Q2 --unit 县财政局 [--send]
     """
-    with progress() as say:
+    with progress() as say, run_log(ledger, "statement", send) as log:
         result = api().make_statements(ledger, quarter, units, out, progress=say, templates=templates)
+        sending = api().mail_statements(ledger, result, config, progress=say) if send else None
+        if sending:
+            log.extend(sending.lines("得分告知单"))
     for s in result.statements:
         show.print(f"{s.unit}：{s.total:g} 分，{s.category}第 {s.rank} 名，{len(s.points)} 条加扣分")
     for path in result.files:
         err.print(f"已生成：{path}")
+    for line in sending.lines("得分告知单") if sending else []:
+        show.print(line)
 
 
 @cli.command(name="special-report")

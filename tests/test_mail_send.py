@@ -113,3 +113,22 @@ def test_forms_send_mails_each_unit_its_form_once_and_records_it(office, capsys)
     assert sorted(mine[Col.UNIT]) == sorted(made) and set(mine[Col.REMIND_METHOD]) == {RemindMethod.MAIL}
     assert main(args) == 0                       # the same day again: nothing twice
     assert len(sink.messages()) == len(messages) and "今天已发过" in capsys.readouterr().out
+
+
+@pytest.mark.slow
+def test_statement_send_mails_each_unit_its_statement_once(office, capsys):
+    ledger, sink = office
+    args = ["statement", str(ledger), "--quarter", "2022Q2", "--unit", "县财政局", "--unit", "浮云街道", "--send"]
+    assert main(args) == 0
+    emails = dict(zip(*(read_ledger(ledger).units[c] for c in (Col.UNIT_NAME, Col.EMAIL))))
+    got = {m["To"]: m for m in sink.messages()}
+    assert set(got) == {emails["县财政局"], emails["浮云街道"]}
+    one = got[emails["县财政局"]]
+    assert one["Subject"] == "得分告知单：县财政局（2022年第2季度）"
+    names = sorted(attachment_name(p) for p in one.walk() if attachment_name(p))
+    assert [n.rsplit(".", 1)[1] for n in names] == ["docx", "xlsx"] and all("县财政局" in n for n in names)
+    assert "如有异议" in one.get_body(("plain",)).get_content()
+    assert main(args) == 0 and len(sink.messages()) == 2
+    rows = pd.read_excel(ledger, sheet_name=Sheet.REMINDER_LOG, engine="calamine")
+    mine = rows[rows[Col.HANDLER].astype(str).str.startswith("duban自动发送得分告知单")]
+    assert sorted(mine[Col.UNIT]) == ["县财政局", "浮云街道"] and set(mine[Col.REMIND_METHOD]) == {RemindMethod.MAIL}

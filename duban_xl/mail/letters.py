@@ -1,4 +1,4 @@
-"""What the office's mail to a unit says: the 报送表 of a month, a 催办单 (二（三）、（四）).
+"""What the office's mail to a unit says: the 报送表 of a month, a 催办单, a 得分告知单 (二（三）、（四）, 三).
 
 Plain text a unit's clerk reads in a mail client: what is attached, what to
 do with it and by when, and that the answer is a reply to this mail.
@@ -15,7 +15,7 @@ from ..contract import Col, RemindMethod, Sheet
 from ..dates import cn_date, day_of_month, parse_month, workday_on_or_before
 from .send import Letter
 
-FORMS, REMINDER = "报送表", "催办单"
+FORMS, REMINDER, STATEMENT = "报送表", "催办单", "得分告知单"
 
 
 def form_letters(issued: Iterable[tuple[str, Path]], month: str, due_day: int, office: str) -> list[Letter]:
@@ -58,4 +58,19 @@ def reminder_letters(rows: pd.DataFrame, documents: dict[str, Path], as_of: dt.d
         files = (documents[unit],) if unit in documents else ()
         letters.append(Letter(unit, REMINDER, as_of.isoformat(), f"督查事项催办单：{unit}（{cn_date(as_of)}）",
                               body, files))
+    return letters
+
+
+def statement_letters(statements: Sequence, files: dict[str, tuple[Path, ...]], office: str) -> list[Letter]:
+    """三、考评标准: each unit its 得分告知单 of the quarter (Word and xlsx), with the score in the text."""
+    letters = []
+    for s in statements:
+        quarter = f"{s.year}年第{s.quarter}季度"
+        body = (f"{s.unit}：\n\n    现将你单位{quarter}督查工作得分告知单发给你单位（见附件）：截至{cn_date(s.as_of)}，"
+                f"得分 {s.total:g} 分，在{s.category}中排第 {s.rank} 名（共 {s.group_size} 个单位）。"
+                "每一项加扣分的日期、事项、依据和说明见附件。\n"
+                f"    如有异议，请于{cn_date(s.objection_by)}前向督查室书面提出。\n\n"
+                f"{office}")
+        letters.append(Letter(s.unit, STATEMENT, f"{s.year}Q{s.quarter}", f"得分告知单：{s.unit}（{quarter}）",
+                              body, files.get(s.unit, ())))
     return letters

@@ -8,6 +8,7 @@ process (二、督查流程) and returns what it made. Unusable input raises a
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Literal, Sequence
@@ -24,6 +25,19 @@ from .reader import read_ledger
 from .validate import validate
 
 Progress = Callable[[str], None] | None
+
+
+def one_writer(command: Callable) -> Callable:
+    """The ledger's lock held from reading to writing (xlsx/lock.py): a second run on the same
+    ledger waits, then reads what the first wrote, so neither's records are lost."""
+    @functools.wraps(command)
+    def run(path, *args, **kwargs):
+        from .xlsx.lock import holding
+
+        with holding(path, required=False):
+            return command(path, *args, **kwargs)
+    return run
+
 # Commands that write Word documents take ``templates``: the office's own folder of restyled
 # templates (else duban.toml's [documents] templates, else the ones duban ships).
 WriteMode = Literal["copy", "in_place"] | None
@@ -102,6 +116,7 @@ class Validation:
     written: Path | None = None
 
 
+@one_writer
 def validate_workbook(path: Path, as_of: dt.date, write: WriteMode = None, progress: Progress = None) -> Validation:
     """校验: findings for the ledger; optionally the 校验结果 sheet and marked cells."""
     ledger = read_ledger(path, progress=progress)
@@ -135,6 +150,7 @@ class Scoring:
     csv_files: list[Path] = field(default_factory=list)
 
 
+@one_writer
 def score_workbook(path: Path, as_of: dt.date, write: WriteMode = None, csv_dir: Path | None = None,
                    progress: Progress = None) -> Scoring:
     """三、考评标准: every point with its evidence, and the ranking by group."""
@@ -190,6 +206,7 @@ class Bulletin:
     document: Path | None = None
 
 
+@one_writer
 def issue_bulletin(path: Path, month: str, date: dt.date | None = None, as_of: dt.date | None = None,
                    out: Path | None = None, dry_run: bool = False, progress: Progress = None,
                    templates: Path | None = None) -> Bulletin:
@@ -273,6 +290,7 @@ class Reminders:
     sending: object = None  # mail.send.Sending, with --send
 
 
+@one_writer
 def make_reminders(path: Path, as_of: dt.date, out: Path | None = None, progress: Progress = None,
                    templates: Path | None = None, dry_run: bool = False, send: bool = False,
                    mail_config: Path | None = None) -> Reminders:
@@ -375,6 +393,7 @@ class RecordedCheck:
     problem: str = ""  # why nothing was written (for a person to look at)
 
 
+@one_writer
 def record_report_checks(path: Path, checks: Sequence, progress: Progress = None) -> list[RecordedCheck]:
     """三（三）: write each failed verdict into 材料问题 of the report's 反馈记录 row (check-report --record).
 
@@ -417,6 +436,7 @@ def record_report_checks(path: Path, checks: Sequence, progress: Progress = None
 
 # ---- 本月结账 -----------------------------------------------------------------------
 
+@one_writer
 def close_month(path: Path, month: str, mail: bool = False, date: dt.date | None = None, out: Path | None = None,
                 progress: Progress = None):
     """本月结账 (close.py): intake (when configured), validate, the bulletin of the month, scores as of its
@@ -544,6 +564,7 @@ def _mail_and_record(path: Path, ledger: Ledger, letters: Sequence, config: Path
     return sending
 
 
+@one_writer
 def intake_parcels(ledger_path: Path, parcels: Sequence, as_of: dt.date | None = None, *, dry_run: bool = False,
                    progress: Progress = None, saved_as: Callable | None = None):
     """二（四）: judge returned files (``intake.parcel.Parcel``), merge valid forms into 反馈记录, make each 回执.

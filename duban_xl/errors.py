@@ -100,6 +100,27 @@ class FileChanged(DubanError):
     english = "the file changed since it was read"
 
 
+class ReadOnlyFile(DubanError):
+    """The file (or its folder) is marked read-only: the office chose not to let it change."""
+
+    code = "read_only"
+    english = "the file is read-only"
+
+
+class DiskFull(DubanError):
+    """The disk (or a size limit) ran out while writing; the old file is as it was."""
+
+    code = "disk_full"
+    english = "no space left to write the file"
+
+
+class CannotWrite(DubanError):
+    """A file or folder the write needs is not what it must be (a folder that is a file, no permission)."""
+
+    code = "cannot_write"
+    english = "the file cannot be written there"
+
+
 class FileMissing(DubanError):
     """The named file does not exist."""
 

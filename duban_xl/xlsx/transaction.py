@@ -14,9 +14,10 @@ from typing import Sequence
 
 from ..contract import Sheet
 from ..errors import FileChanged, FileLocked, StrictWorkbook
-from .atomic import atomic_path
+from .atomic import atomic_path, make_folder, real_target, refuse_unwritable
 from .fingerprint import Fingerprint
 from .graft import OwnedSheet, graft
+from .lock import BACKUP_DIR, holding
 from .marks import CellMark, apply_marks, clear_marks
 from .package import Package
 from .recalc import ask_full_recalc, drop_stale_values, has_formulas
@@ -24,7 +25,6 @@ from .rows import CellValues, RecordsUpsert, RowsReplacement, write_cells, write
 from .safety import check_workbook_file, is_strict
 from .styles import Styles
 
-BACKUP_DIR = "duban_备份"
 BACKUPS_KEPT = 20
 
 
@@ -41,15 +41,24 @@ def write_workbook(source: Path, *, target: Path | None = None, sheets: Sequence
     """Write our sheets, marks and records into the workbook; every other part stays byte-identical.
 
     ``target`` None writes in place (after a backup in ``duban_备份/``); otherwise
-    the source is left untouched. Previous duban marks are cleared whenever
+    the source is left untouched. One writer at a time holds the target's lock
+    (lock.py); a symlink is written through to its target (atomic.py). Previous duban marks are cleared whenever
     marks are written or 校验结果 is rewritten, since they belong to it.
     """
-    source = Path(source)
-    dest = Path(target) if target is not None else source
+    source = real_target(Path(source))
+    dest = real_target(Path(target)) if target is not None else source
+    with holding(dest):
+        return _write(source, dest, sheets, marks, replace_rows, cells, upserts, expected)
+
+
+def _write(source: Path, dest: Path, sheets: Sequence[OwnedSheet], marks: Sequence[CellMark],
+           replace_rows: Sequence[RowsReplacement], cells: Sequence[CellValues], upserts: Sequence[RecordsUpsert],
+           expected: Fingerprint | None) -> WriteResult:
     check_workbook_file(source)
     refuse_locked(source)
     if dest != source:
         refuse_locked(dest)
+    refuse_unwritable(dest)
     if expected is not None and Fingerprint.of(source).sha256 != expected.sha256:
         raise FileChanged(f"「{source.name}」在读取之后被修改过（可能有人刚刚保存了它）。为免覆盖这些修改，本次未写入。请重新运行一次。")
     with atomic_path(dest) as temp:
@@ -98,14 +107,15 @@ def refuse_locked(path: Path) -> None:
 def backup(source: Path) -> Path:
     """Copy the original to duban_备份/<name>_YYYYmmdd-HHMMSS.xlsx, keeping the newest 20."""
     folder = source.parent / BACKUP_DIR
-    folder.mkdir(exist_ok=True)
+    make_folder(folder)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     copy = folder / f"{source.stem}_{stamp}{source.suffix}"
     n = 1
     while copy.exists():
         n += 1
         copy = folder / f"{source.stem}_{stamp}-{n}{source.suffix}"
-    shutil.copy2(source, copy)
+    with atomic_path(copy, like=source) as temp:  # a full copy or none: never a truncated backup
+        shutil.copyfile(source, temp)
     pattern = re.compile(re.escape(source.stem) + r"_\d{8}-\d{6}(-\d+)?" + re.escape(source.suffix) + "$")
     olds = sorted((p for p in folder.iterdir() if pattern.match(p.name)), key=lambda p: p.stat().st_mtime_ns)
     for old in olds[:-BACKUPS_KEPT]:

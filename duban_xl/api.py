@@ -535,6 +535,7 @@ def make_forms(path: Path, month: str, units: Sequence[str] = (), as_of: dt.date
     return result
 
 
+@one_writer
 def mail_forms(path: Path, issued: IssuedForms, config: Path | None = None, progress: Progress = None):
     """``forms --send``: each unit its 报送表 at its 电子邮箱, once a day, recorded in 催办记录 as 邮件.
 

@@ -36,6 +36,7 @@ MARKS_TOLERANCE = 2.0  # issue 9: 10,000 marked cells in at most twice the time 
 FLAT_TOLERANCE = 1.5  # write-back into 10× bigger untouched sheets may take at most this much longer
 STAGE_TIMEOUT = 240  # seconds; a stage still running then is stopped and reported as a miss
 SLOW = 20  # seconds; a stage this slow is run once, not repeated
+CLOSE_MONTH = "2022-06"  # issue 14: the office's month in one command, measured up to 20k items
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,9 @@ def bench_size(n: int, sizes: list[int], work: Path, say, repeats: int | None = 
         say(f"  N={n:>7,}  read + validate with {INVALID_SHARE:.0%} invalid rows ×{repeats}")
         rows.append(_row(f"read + validate, {INVALID_SHARE:.0%} invalid rows", n,
                          measure("validate", bad, repeats), baseline, 3.0))
+        say(f"  N={n:>7,}  close --month {CLOSE_MONTH} ×{repeats}")
+        rows.append(_row(f"close --month {CLOSE_MONTH} (validate, bulletin, score, ranking, archive)", n,
+                         measure("close", ledger, repeats), baseline, None))
     return rows
 
 

@@ -456,6 +456,14 @@ def _closing_lines(doc: DocxDocument, lines: str, text: str = "{{ line }}") -> N
     _tag(doc, "endfor")
 
 
+def _masthead(doc: DocxDocument, name: str) -> None:
+    """The 版头 of an internal bulletin (督查通报, 督查专报): its red name, 期次, office and date over the rule."""
+    _p(doc, name, MASTHEAD)
+    _p(doc, "{{ issue }}", ISSUE_LINE)
+    paragraph = _p(doc, "{{ office_full }}", MASTHEAD_INFO)
+    paragraph.add_run("\t{{ date }}")
+
+
 def _signature(doc: DocxDocument, signer: str, date: str) -> None:
     """署名 and 成文日期 one blank line under the text (7.3.5); kept with the text above."""
     _p(doc, "", BODY_LAST)
@@ -522,10 +530,7 @@ def build_feedback_form() -> DocxDocument:
 def build_monthly() -> DocxDocument:
     """Monthly bulletin (二（六） 一月一通报)."""
     doc = new_document("督查通报")
-    _p(doc, "督查通报", MASTHEAD)
-    _p(doc, "{{ issue }}", ISSUE_LINE)
-    paragraph = _p(doc, "{{ office_full }}", MASTHEAD_INFO)
-    paragraph.add_run("\t{{ date }}")
+    _masthead(doc, "督查通报")
     _p(doc, "{{ title }}", TITLE)
     _p(doc, "{{ summary }}")
     # widths in mm add up to the 156 mm type area; 交办单号 and dates fit on one line at 小四
@@ -616,10 +621,7 @@ def build_statement() -> DocxDocument:
 def build_special_report() -> DocxDocument:
     """督查专报 (二（六）: 重点督查事项以专报形式报领导阅示): one item, all its record, its open problems."""
     doc = new_document("督查专报")
-    _p(doc, "督查专报", MASTHEAD)
-    _p(doc, "{{ issue }}", ISSUE_LINE)
-    paragraph = _p(doc, "{{ office_full }}", MASTHEAD_INFO)
-    paragraph.add_run("\t{{ date }}")
+    _masthead(doc, "督查专报")
     _p(doc, "{{ title }}", TITLE)
     _p(doc, "{{ opening }}")
     _p(doc, "一、基本情况", HEADING_1)

@@ -26,14 +26,14 @@ from .contract import Col, Sheet, UnitCategory
 from .contract import DETAIL_SHEET_COLUMNS, QUARTER_NAMES, QUARTERS, RANKING_COLUMNS, Eligibility, Out
 from .score import ScoreResult, plain_number
 from .xlsx.graft import OwnedSheet
-from .sheet_style import BAD, TITLE_FONT, landscape, put, quote_formula_text, table_sheet, write_table
+from .sheet_style import BAD, TITLE_FONT, fit_row_heights, landscape, put, quote_formula_text, table_sheet, write_table
 
 GROUP_FONT = Font(bold=True, size=12, color=palette.HEADER)
 CANCELLED_STYLE = (Font(bold=True, color=palette.BAD_TEXT), BAD)
 DETAIL_WIDTHS = {Col.UNIT: 22, Col.SCORING_UNIT: 22, Col.ITEM_NO: 11, Col.DATE: 12, Col.QUARTER: 10,
                  Col.RULE_CODE: 9, Col.CLAUSE: 9, Col.NOTE: 70, Col.POINTS: 7, Col.EVIDENCE: 40}
-RANKING_WIDTHS = {Col.UNIT_CATEGORY: 13, Col.RANK: 6, Col.UNIT: 24, Col.ELIGIBILITY: 22, Col.SUM_POINTS: 11,
-                  Col.ON_TIME_COUNT: 11, Col.OVERDUE_COUNT: 13}
+RANKING_WIDTHS = {Col.UNIT_CATEGORY: 13, Col.RANK: 6, Col.UNIT: 24, Col.ELIGIBILITY: 22, Col.SUM_POINTS: 12,
+                  Col.ON_TIME_COUNT: 12, Col.OVERDUE_COUNT: 14, **{q: 10 for q in QUARTERS}}
 # 季度排名 as a clerk reads it: quarters by name, the R2E count once and by its name (no rule codes)
 RANKING_SHEET_COLUMNS = tuple(c for c in RANKING_COLUMNS if c != Col.R2E_COUNT)
 RANKING_LABELS = {**QUARTER_NAMES, Col.OVERDUE_COUNT: Out.LATE_COUNT}
@@ -133,6 +133,7 @@ def build_ranking_sheet(ws: Worksheet, result: ScoreResult) -> None:
         row = max(last_row + 1, title_row + math.ceil(_chart_height(len(group)) / 0.53)) + 1
     for offset, width in enumerate(_widths(columns, RANKING_WIDTHS, 9), start=1):
         ws.column_dimensions[get_column_letter(offset)].width = width
+    fit_row_heights(ws, 2, ws.max_row)
     ws.freeze_panes = "A2"
     landscape(ws, title_rows="1:1")
 

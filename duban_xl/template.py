@@ -150,6 +150,7 @@ def _write_guide(wb: Workbook, params: Params) -> None:
     ws.column_dimensions["A"].width = 18
     ws.column_dimensions["B"].width = GUIDE_WIDTH
     _print_setup(ws)  # a write-only sheet writes its properties with the first row
+    ws.page_setup.fitToHeight = 1  # one sheet of paper to pin up beside the ledger
     ws.print_area = f"A1:B{len(GUIDE_ROWS)}"
     wrap = Alignment(wrap_text=True, vertical="top")
     for i, (topic, text) in enumerate(GUIDE_ROWS, start=1):

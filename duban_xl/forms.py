@@ -36,7 +36,7 @@ from .dates import cn_date, day_of_month, parse_month, workday_on_or_before
 from .deadlines import effective_deadlines
 from .ledger import ROW, Ledger, split_units
 from .normalize import EXCEL_EPOCH, clean_text
-from .sheet_style import DATE_FORMAT, HEADER_FILL, HEADER_FONT
+from .sheet_style import DATE_FORMAT, HEADER_FILL, HEADER_FONT, LINE_HEIGHT, landscape, lines_needed
 
 FORMAT_VERSION = "1"
 TITLE_ROW, INFO_ROW, HOWTO_ROW, LEGEND_ROW, HEADER_ROW = 1, 2, 3, 4, 5
@@ -249,7 +249,8 @@ def _body(ws: Worksheet, form: Form) -> None:
                 cell.fill = COHOST_FILL if cohost else LOCKED_FILL
             if cohost:
                 cell.font = COHOST_FONT
-        ws.row_dimensions[r].height = COHOST_ROW_HEIGHT if cohost else HOST_ROW_HEIGHT
+        needed = max(lines_needed(rec.get(n), WIDTHS[n]) for n in FORM_LOCKED) * LINE_HEIGHT
+        ws.row_dimensions[r].height = max(needed, COHOST_ROW_HEIGHT if cohost else HOST_ROW_HEIGHT)
         if not cohost:
             host_rows.append(r)
     if host_rows:
@@ -295,16 +296,11 @@ def _validations(ws: Worksheet, form: Form, rows: list[int]) -> None:
 
 
 def _print_setup(ws: Worksheet, n_rows: int) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    """A4 landscape, one page wide, the column header on every page, narrow side margins."""
+    landscape(ws, title_rows=f"{HEADER_ROW}:{HEADER_ROW}")
     ws.print_area = f"A1:{get_column_letter(len(FORM_COLUMNS))}{max(FIRST_ROW, FIRST_ROW + n_rows - 1)}"
     ws.page_margins.left = ws.page_margins.right = 0.4
     ws.page_margins.top, ws.page_margins.bottom, ws.page_margins.footer = 0.6, 0.9, 0.4
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
-    ws.print_options.horizontalCentered = True
 
 
 def _identity_sheet(ws: Worksheet, identity: Mapping[str, str]) -> None:

@@ -18,7 +18,7 @@ from .. import palette
 from ..contract import FORM_INPUTS, Col, FormSheet, IntakeOutcome
 from ..dates import parse_month
 from ..findings import Finding
-from ..sheet_style import GRID, HEADER_FILL, HEADER_FONT, RED, YELLOW, put
+from ..sheet_style import GRID, HEADER_FILL, HEADER_FONT, LINE_HEIGHT, RED, YELLOW, landscape, lines_needed, put
 
 WRAP = Alignment(vertical="top", wrap_text=True)
 PROBLEM_COLUMNS = ("序号", "级别", "工作表", "单元格", "交办单号", "问题", "怎么改")
@@ -104,7 +104,7 @@ def build_receipt(file_name: str, outcome: str, unit: str | None, month: str | N
     put(ws, row, 1, f"本单位填写的各行见「{READ_SHEET}」表。" if read_rows else "没有读到本单位填写的行。")
     for i, w in enumerate(PROBLEM_WIDTHS, 1):
         ws.column_dimensions[get_column_letter(i)].width = w
-    _landscape(ws)
+    landscape(ws, title_rows=None)
     if read_rows:
         rows_sheet = wb.create_sheet(READ_SHEET)
         columns = (Col.ITEM_NO, *FORM_INPUTS)
@@ -115,7 +115,7 @@ def build_receipt(file_name: str, outcome: str, unit: str | None, month: str | N
         for i, w in enumerate(widths, 1):
             rows_sheet.column_dimensions[get_column_letter(i)].width = w
         rows_sheet.freeze_panes = "B2"
-        _landscape(rows_sheet)
+        landscape(rows_sheet)
     buffer = io.BytesIO()
     wb.save(buffer)
     body = "\n".join([line, "", *(f"{i}. {f.where}{' [' + f.item_no + ']' if f.item_no else ''} {f.message} "
@@ -126,22 +126,12 @@ def build_receipt(file_name: str, outcome: str, unit: str | None, month: str | N
 
 
 def _row(ws, row: int, values: Sequence[object], widths: Sequence[int]) -> None:
-    """One wrapped row, tall enough for its longest cell (a CJK character is two units of width)."""
-    lines = 1
-    for c, (value, width) in enumerate(zip(values, widths), 1):
+    """One wrapped row, tall enough for its longest cell."""
+    for c, value in enumerate(values, 1):
         cell = put(ws, row, c, value)
         cell.border, cell.alignment = GRID, WRAP
-        text = str(value or "")
-        units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-        lines = max(lines, -(-units // max(width - 1, 1)), text.count("\n") + 1)
-    ws.row_dimensions[row].height = 15 * lines + 2
-
-
-def _landscape(ws) -> None:
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    lines = max(lines_needed(value, width) for value, width in zip(values, widths))
+    ws.row_dimensions[row].height = LINE_HEIGHT * lines + 2
 
 
 def _head(ws, row: int, names: Sequence[str]) -> None:

@@ -45,7 +45,7 @@ UNIT_AT, MONTH_AT, DUE_AT, FORM_NO_AT = 1, 5, 8, 11  # header labels on INFO_ROW
 WIDTHS = {Col.ITEM_NO: 10, FORM_ROLE: 5, Col.SUBJECT: 24, Col.LEAD: 8, Col.DEADLINE: 11, Col.FEEDBACK_MODE: 9,
           Col.REQUIREMENTS: 18, Col.FEEDBACK_TYPE: 10, Col.PROGRESS: 34, Col.CLAIMED_DONE: 11, Col.PROBLEMS: 18,
           Col.NEXT_STEPS: 18, Col.SIGNER: 8, Col.CONTACT: 8, Col.PHONE: 13}
-HOST_ROW_HEIGHT, COHOST_ROW_HEIGHT = 72, 46  # room to write (and to print and fill by hand)
+HOST_ROW_HEIGHT, COHOST_ROW_HEIGHT = 72, 60  # room to write (and to print and fill by hand)
 LOCKED_FILL = PatternFill("solid", fgColor=palette.FORM_LOCKED)
 COHOST_FILL = PatternFill("solid", fgColor=palette.FORM_COHOST)
 INPUT_FILL = PatternFill("solid", fgColor=palette.FORM_INPUT)

@@ -187,14 +187,16 @@ class Dovecot:
 
 def start_dovecot() -> Dovecot:
     """A fresh Dovecot under a temp root (0.3–0.5 s), or a skip saying what is missing."""
-    missing = [exe for exe in ("dovecot", "doveadm", "openssl") if shutil.which(exe) is None]
+    search = os.pathsep.join([os.environ.get("PATH", ""), "/usr/sbin", "/sbin"])  # dovecot lives in sbin
+    found = {exe: shutil.which(exe, path=search) for exe in ("dovecot", "openssl")}
+    missing = [exe for exe, path in found.items() if path is None]
     if missing:
         require(f"needs {', '.join(missing)}: apt-get install --no-install-recommends dovecot-imapd dovecot-lmtpd openssl")
     if os.geteuid() != 0:
         require("a throwaway Dovecot needs root (privilege separation); run as root or set DUBAN_REQUIRE_MAIL=0")
     root = Path(tempfile.mkdtemp(prefix="duban-dovecot-"))
     root.chmod(0o755)
-    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+    subprocess.run([found["openssl"], "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
                     "-keyout", str(root / "key.pem"), "-out", str(root / "cert.pem"), "-subj", "/CN=localhost",
                     "-addext", "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost"],
                    check=True, capture_output=True)
@@ -207,7 +209,8 @@ def start_dovecot() -> Dovecot:
                                        encoding="utf-8")
     # the daemon inherits stdout/stderr: never hand it a pipe we would wait on
     with open(root / "start.log", "w") as log:
-        done = subprocess.run(["dovecot", "-c", str(server.conf)], stdin=subprocess.DEVNULL, stdout=log, stderr=log)
+        done = subprocess.run([found["dovecot"], "-c", str(server.conf)],
+                              stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     if done.returncode != 0:
         raise RuntimeError(f"dovecot did not start: {(root / 'start.log').read_text()}")
     for port in (server.imap, server.imaps, server.lmtp):

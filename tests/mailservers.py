@@ -191,7 +191,8 @@ def start_dovecot() -> Dovecot:
     found = {exe: shutil.which(exe, path=search) for exe in ("dovecot", "openssl")}
     missing = [exe for exe, path in found.items() if path is None]
     if missing:
-        require(f"needs {', '.join(missing)}: apt-get install --no-install-recommends dovecot-imapd dovecot-lmtpd openssl")
+        require(f"needs {', '.join(missing)}: "
+                "apt-get install --no-install-recommends dovecot-imapd dovecot-lmtpd openssl")
     if os.geteuid() != 0:
         require("a throwaway Dovecot needs root (privilege separation); run as root or set DUBAN_REQUIRE_MAIL=0")
     root = Path(tempfile.mkdtemp(prefix="duban-dovecot-"))

@@ -160,8 +160,8 @@ def test_the_ledger_open_in_excel_means_nothing_merged_sent_or_moved(office, dov
     ledger, forms, user, env = office
     monkeypatch.setenv("DUBAN_MAIL_PASSWORD", "test-pass")
     unit = sorted(forms)[0]
-    dovecot.deliver(user, message("open@duban.test", 1,
-                                  [(forms[unit].name, fill(forms[unit], tmp_path / "f" / forms[unit].name).read_bytes())]))
+    data = fill(forms[unit], tmp_path / "f" / forms[unit].name).read_bytes()
+    dovecot.deliver(user, message("open@duban.test", 1, [(forms[unit].name, data)]))
     lock = ledger.with_name(f"~${ledger.name}")
     lock.write_bytes(b"")
     before = ledger.read_bytes()

@@ -99,7 +99,8 @@ class Outbox:
             self.smtp.sendmail(sender, [to], raw)
         except smtplib.SMTPRecipientsRefused as exc:
             code, reason = next(iter(exc.recipients.values()))
-            raise RecipientRefused(to, f"{code} {reason.decode('utf-8', 'replace') if isinstance(reason, bytes) else reason}")
+            text = reason.decode("utf-8", "replace") if isinstance(reason, bytes) else str(reason)
+            raise RecipientRefused(to, f"{code} {text}") from None
         except smtplib.SMTPDataError as exc:
             if 500 <= exc.smtp_code < 600:
                 raise RecipientRefused(to, f"{exc.smtp_code} {exc.smtp_error!r}") from None

@@ -96,7 +96,8 @@ def _with_skipped(answer: Answer, incoming: Incoming) -> Answer:
 
 
 def run_mailbox(ledger_path: Path, config: MailConfig, db: sqlite3.Connection, take_in: TakeIn, *,
-                dry_run: bool = False, progress: Progress = None, answered: Callable[[], None] | None = None) -> MailRun:
+                dry_run: bool = False, progress: Progress = None,
+                answered: Callable[[], None] | None = None) -> MailRun:
     """Take in what is new in the configured folder; finish what an earlier run left half done.
 
     ``answered`` is called once the replies to this run's new messages are stored.

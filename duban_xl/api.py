@@ -52,10 +52,11 @@ def _say(progress: Progress, message: str) -> None:
 def month_folder(ledger_path: Path, month: str, out: Path | None = None) -> Path:
     """Documents of one month go together (归档 zips that folder): 督查输出/2022年6月/."""
     from .dates import parse_month
+    from .xlsx.atomic import make_folder
 
     first, _ = parse_month(month)
     folder = (out or ledger_path.parent / OUTPUT_FOLDER) / f"{first.year}年{first.month}月"
-    folder.mkdir(parents=True, exist_ok=True)
+    make_folder(folder)  # a file in the way, or no permission: one line, exit 2
     return folder
 
 

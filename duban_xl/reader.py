@@ -34,7 +34,7 @@ from .normalize import (
     HEADER_SEARCH_ROWS, Parsed, canon_name, clean_text, header_key, is_blank, parse_date, parse_item_no, parse_month,
     parse_number,
 )
-from .xlsx.safety import check_workbook_file
+from .xlsx.safety import check_workbook_file, shown
 from .xlsx.fingerprint import Fingerprint
 
 NAT = np.datetime64("NaT", "ns")
@@ -244,7 +244,7 @@ def read_ledger(path: Path | str, progress: Callable[[str], None] | None = None)
     try:
         book = python_calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for damaged files
-        raise NotAWorkbook(f"无法读取「{path.name}」：文件已损坏或不是 Excel 工作簿（{exc}）。请用 Excel 打开检查后另存为 .xlsx。",
+        raise NotAWorkbook(f"无法读取「{shown(path)}」：文件已损坏或不是 Excel 工作簿（{exc}）。请用 Excel 打开检查后另存为 .xlsx。",
                            f"cannot read {path.name}") from None
     wanted = list(INPUT_SHEETS)
     _require_sheets(book.sheet_names, wanted, path.name)
@@ -252,7 +252,12 @@ def read_ledger(path: Path | str, progress: Callable[[str], None] | None = None)
     def rows_of(name: str) -> list[list]:
         if progress:
             progress(f"读取「{name}」")
-        return book.get_sheet_by_name(_find_sheet(book.sheet_names, name)).to_python(skip_empty_area=False)
+        sheet = _find_sheet(book.sheet_names, name)
+        try:
+            return book.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        except Exception as exc:  # calamine's own error types: a damaged sheet part
+            raise NotAWorkbook(f"无法读取「{shown(path)}」的「{sheet}」工作表：内容已损坏（{exc}）。"
+                               "请用 Excel 打开检查后另存为 .xlsx。", f"cannot read sheet {sheet}: {exc}") from None
 
     ledger = _build(rows_of, _present(book.sheet_names, wanted))
     ledger.path, ledger.fingerprint = path, fingerprint

@@ -24,7 +24,8 @@ from .docx_templates import FORM_ADDRESSEE as ADDRESSEE
 from .docx_templates import FORM_PLACEHOLDER
 from .docx_templates import FORM_SECTIONS as SECTIONS
 from .contract import format_item_no
-from .errors import FileMissing, NotADocument
+from .errors import NotADocument
+from .xlsx.safety import check_document_file
 
 PLACEHOLDER_MARK = FORM_PLACEHOLDER[:2]  # ××, also when a unit shortened the run of ×
 SEAL = ("（盖章）", "(盖章)")
@@ -47,8 +48,7 @@ class ReportCheck:
 
 def _lines(path: Path) -> list[str]:
     """The report's non-empty paragraphs in order (table cells included), without spaces."""
-    if not path.is_file():
-        raise FileMissing(f"找不到文件“{path}”，请检查路径。", f"file not found: {path}")
+    check_document_file(path)  # bounded, no DTD, well-formed: before python-docx reads anything
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:

@@ -63,7 +63,7 @@ def make_folder(folder: Path) -> None:
     """Create an output or backup folder; a file of that name, or no permission, is one clear line."""
     try:
         folder.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
+    except (FileExistsError, NotADirectoryError):
         raise CannotWrite(f"「{folder.name}」应是文件夹，但已有同名文件（{folder}）。请改名或移走该文件后再运行。",
                           f"{folder} exists and is not a folder") from None
     except OSError as exc:

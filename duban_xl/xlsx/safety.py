@@ -5,6 +5,8 @@ untrusted»); a refusal is a typed error with a Chinese message (exit 2).
 """
 from __future__ import annotations
 
+import posixpath
+import stat
 import zipfile
 from pathlib import Path
 
@@ -13,15 +15,12 @@ from lxml import etree
 
 from .ns import NS_STRICT_MAIN, REL_OFFICE_DOCUMENT, STRICT_OFFICE_DOCUMENT
 
-from ..errors import EncryptedWorkbook, FileMissing, LegacyXls, NotAWorkbook, UnsafeWorkbook
+from ..errors import DubanError, EncryptedWorkbook, FileMissing, LegacyXls, NotADocument, NotAWorkbook, UnsafeWorkbook
+from .scan import Refusal, scan
 
 # Safety limits for files that arrive by email.
 MAX_FILE_BYTES = 512 * 1024 * 1024
 MAX_ENTRIES = 10_000
-MAX_TOTAL_UNCOMPRESSED = 1024 * 1024 * 1024
-MAX_RATIO = 500  # deflate of real XML stays far below this; zero-filled bombs reach ~1000
-RATIO_MIN_BYTES = 1024 * 1024  # tiny parts may compress oddly; only judge big ones
-XML_HEAD_BYTES = 4096  # a DOCTYPE can only sit in the prolog, before the root element
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -47,20 +46,65 @@ def to_bytes(root: etree._Element) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
 
 
+def shown(path: Path) -> str:
+    """A file's name for a one-line message: control characters (a newline in a name) made visible."""
+    return "".join(ch if ch.isprintable() else ascii(ch)[1:-1] for ch in Path(path).name)
+
+
+def check_file(path: Path, what: str) -> str:
+    """The file is a regular file we may read (not a folder, FIFO or device); its name for messages."""
+    path = Path(path)
+    name = f"「{shown(path)}」"
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise FileMissing(f"找不到文件{name}（{shown(path.parent)}）。请检查文件名和所在文件夹。",
+                          f"file not found: {ascii(str(path))}") from None
+    except OSError as exc:
+        raise NotAWorkbook(f"无法读取文件{name}（{exc.strerror}）。请检查文件权限。", f"cannot stat: {exc}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise NotAWorkbook(f"{name}是文件夹，不是{what}。请指定文件本身。", "a folder, not a file")
+    if not stat.S_ISREG(info.st_mode):
+        raise NotAWorkbook(f"{name}不是普通文件（设备或管道），不是{what}。请指定一个真正的文件。", "not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise UnsafeWorkbook(f"文件{name}超过 {MAX_FILE_BYTES >> 20} MB，超出安全上限。请确认是否为正确的文件。",
+                             f"file larger than {MAX_FILE_BYTES} bytes")
+    return name
+
+
+def open_package(path: Path, name: str, damaged: type[DubanError], what: str) -> zipfile.ZipFile:
+    """The zip of an Office file after every part passed scan.py; typed errors otherwise."""
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        raise damaged(f"文件{name}不是{what}或已损坏，无法读取。请用原程序打开并另存后再试。", f"damaged zip: {exc}") from None
+    try:
+        if len(zf.infolist()) > MAX_ENTRIES:
+            raise UnsafeWorkbook(f"文件{name}内部条目过多（{len(zf.infolist())} 个），超出安全上限，已拒绝读取。",
+                                 "too many zip entries")
+        scan(zf)
+    except Refusal as refusal:
+        zf.close()
+        error = UnsafeWorkbook if refusal.kind == "unsafe" else damaged
+        raise error(f"文件{name}{refusal.what}，已拒绝读取。请用原程序打开检查并另存为新文件后再试。",
+                    refusal.english) from None
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
+        zf.close()
+        raise damaged(f"文件{name}已损坏，无法读取。请用原程序打开并另存后再试。", f"damaged zip: {exc}") from None
+    except DubanError:
+        zf.close()
+        raise
+    return zf
+
+
 def check_workbook_file(path: Path) -> None:
     """Refuse, with a typed Chinese error, any file we cannot or must not open as an .xlsx.
 
-    Cheap on purpose (the reader calls it before every read): sizes come from
-    the zip directory and only the first bytes of each XML part are inspected.
+    Every part is decompressed once as a bounded stream (scan.py) before calamine
+    or the writer allocate anything for it.
     """
     path = Path(path)
-    name = f"「{path.name}」"
-    if not path.is_file():
-        raise FileMissing(f"找不到文件{name}（{path}）。请检查文件名和所在文件夹。", f"file not found: {path}")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        raise UnsafeWorkbook(f"文件{name}超过 {MAX_FILE_BYTES >> 20} MB，超出安全上限。请确认是否为正确的台账文件。",
-                             f"file larger than {MAX_FILE_BYTES} bytes")
+    name = check_file(path, "Excel 工作簿")
     with path.open("rb") as fh:
         magic = fh.read(len(OLE_MAGIC))
     if magic == OLE_MAGIC:
@@ -68,12 +112,25 @@ def check_workbook_file(path: Path) -> None:
     if not zipfile.is_zipfile(path):
         raise NotAWorkbook(f"文件{name}不是 Excel 工作簿（.xlsx）。请确认选对了文件；如是其他格式，请在 Excel 中另存为 .xlsx。",
                            "not a zip/xlsx file")
-    try:
-        with zipfile.ZipFile(path) as zf:
+    with open_package(path, name, NotAWorkbook, "Excel 工作簿") as zf:
+        try:
             _check_zip(zf, name)
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise NotAWorkbook(f"文件{name}已损坏，无法读取。请在 Excel 中打开并另存为新的 .xlsx 文件后再试。",
-                           f"damaged zip: {exc}") from exc
+        except (zipfile.BadZipFile, OSError, EOFError, ValueError, KeyError) as exc:
+            raise NotAWorkbook(f"文件{name}已损坏，无法读取。请在 Excel 中打开并另存为新的 .xlsx 文件后再试。",
+                               f"damaged zip: {exc}") from exc
+
+
+def check_document_file(path: Path) -> None:
+    """The same gate for a Word .docx (a returned report, an office's template): bounded, no DTD, whole."""
+    path = Path(path)
+    name = check_file(path, "Word 文档（.docx）")
+    if not zipfile.is_zipfile(path):
+        raise NotADocument(f"文件{name}不是 Word 文档（.docx）。如果是 .doc 或 WPS 格式，请在 Word/WPS 中「另存为」.docx 后再试。",
+                           "not a zip/docx file")
+    with open_package(path, name, NotADocument, "Word 文档") as zf:
+        if "word/document.xml" not in zf.namelist():
+            raise NotADocument(f"文件{name}缺少文档主体（word/document.xml），不是完整的 Word 文档。请另存为 .docx 后再试。",
+                               "no word/document.xml")
 
 
 def _refuse_ole(path: Path, name: str) -> None:
@@ -93,33 +150,38 @@ def _refuse_ole(path: Path, name: str) -> None:
 
 
 def _check_zip(zf: zipfile.ZipFile, name: str) -> None:
+    """The package is a workbook: its main part exists and names at least one sheet."""
     infos = zf.infolist()
-    if len(infos) > MAX_ENTRIES:
-        raise UnsafeWorkbook(f"文件{name}内部条目过多（{len(infos)} 个），超出安全上限，已拒绝读取。", "too many zip entries")
-    total = sum(i.file_size for i in infos)
-    if total > MAX_TOTAL_UNCOMPRESSED:
-        raise UnsafeWorkbook(f"文件{name}解压后超过 {MAX_TOTAL_UNCOMPRESSED >> 30} GB，超出安全上限，已拒绝读取。",
-                             "total uncompressed size over the limit")
-    for info in infos:
-        if info.file_size > RATIO_MIN_BYTES and info.file_size > MAX_RATIO * max(info.compress_size, 1):
-            raise UnsafeWorkbook(f"文件{name}内部的 {info.filename} 压缩比异常（疑似压缩炸弹），已拒绝读取。",
-                                 f"compression ratio of {info.filename} over {MAX_RATIO}")
     names = {i.filename for i in infos}
     main = main_part(zf, names)
     if main is None or main not in names:
         raise NotAWorkbook(f"文件{name}缺少工作簿主体（xl/workbook.xml），不是完整的 Excel 工作簿。请在 Excel 中另存为 .xlsx 后再试。",
                            "no xl/workbook.xml")
-    for info in infos:
-        if info.filename.endswith((".xml", ".rels", ".vml")):
-            with zf.open(info) as fh:
-                head = fh.read(XML_HEAD_BYTES).lower()
-            if b"<!doctype" in head or b"<!entity" in head:
-                raise UnsafeWorkbook(f"文件{name}内部的 {info.filename} 含有不安全的 XML 声明（DTD），已拒绝读取。请在 Excel 中另存为新的 .xlsx 文件后再试。",
-                                     f"DTD in {info.filename}")
+    _check_targets(zf, names, main, name)
     book = parse_xml(zf.read(main), main)
     if book.find("{*}sheets/{*}sheet") is None:
         raise NotAWorkbook(f"文件{name}中没有任何工作表，文件可能已损坏。请在 Excel 中打开检查并另存为 .xlsx 后再试。",
                            "workbook without sheets")
+
+
+def _check_targets(zf: zipfile.ZipFile, names: set[str], main: str, name: str) -> None:
+    """Every part the workbook relates to (sheets, strings, styles) is in the package, and inside it."""
+    folder, base = posixpath.split(main)
+    rels = posixpath.join(folder, "_rels", base + ".rels")
+    if rels not in names:
+        return
+    folded = {n.lower() for n in names}
+    for rel in parse_xml(zf.read(rels), rels):
+        if rel.get("TargetMode") == "External":
+            continue
+        target = rel.get("Target", "")
+        part = posixpath.normpath(target.lstrip("/") if target.startswith("/") else posixpath.join(folder, target))
+        if part.startswith(".."):
+            raise UnsafeWorkbook(f"文件{name}内部的引用指向工作簿之外（{target}），已拒绝读取。请在 Excel 中另存为新的 .xlsx 文件后再试。",
+                                 f"relationship target outside the package: {target}")
+        if part.lower() not in folded:
+            raise NotAWorkbook(f"文件{name}内部缺少 {part}（工作簿引用了它），文件不完整。请在 Excel 中打开检查并另存为 .xlsx 后再试。",
+                               f"missing part {part}")
 
 
 def main_part(zf: zipfile.ZipFile, names: set[str]) -> str | None:

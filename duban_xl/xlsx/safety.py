@@ -125,7 +125,7 @@ def check_document_file(path: Path) -> None:
     path = Path(path)
     name = check_file(path, "Word 文档（.docx）")
     if not zipfile.is_zipfile(path):
-        raise NotADocument(f"文件{name}不是 Word 文档（.docx）。如果是 .doc 或 WPS 格式，请在 Word/WPS 中「另存为」.docx 后再试。",
+        raise NotADocument(f"文件{name}不是可以读取的 Word 文档（.docx）。如果是 .doc 或 WPS 格式，请在 Word/WPS 中「另存为」.docx 后再试。",
                            "not a zip/docx file")
     with open_package(path, name, NotADocument, "Word 文档") as zf:
         if "word/document.xml" not in zf.namelist():

@@ -55,10 +55,13 @@ def _column(letters: bytes) -> int:
 
 def scan(zf: zipfile.ZipFile) -> None:
     """Read every entry of the package within the limits; raise Refusal on the first fault."""
+    infos = [info for info in zf.infolist() if not info.is_dir()]
+    if sum(info.file_size for info in infos) > MAX_TOTAL_BYTES:  # what the directory declares, first
+        raise Refusal("unsafe", f"解压后超过 {MAX_TOTAL_BYTES >> 30} GB", "total uncompressed size over the limit")
+    for info in infos:
+        _check_size(info.filename, info, info.file_size, MAX_TOTAL_BYTES)
     total = 0
-    for info in zf.infolist():
-        if info.is_dir():
-            continue
+    for info in infos:
         total += _scan_part(zf, info, MAX_TOTAL_BYTES - total)
 
 

@@ -13,7 +13,7 @@ from lxml import etree
 from .. import palette
 from .cells import XML_ILLEGAL, split
 from .ns import CT_COMMENTS, CT_VML, M, NS_MAIN, NS_O, NS_R, NS_V, NS_X, REL_COMMENTS, REL_VML
-from .package import Package, relative, rels_name, resolve
+from .package import Package, place, relative, rels_name, resolve
 from .safety import parse_xml, to_bytes
 
 AUTHOR = "duban_xl"
@@ -71,11 +71,7 @@ def attach_vml(pkg: Package, part: str, sheet: etree._Element, rels: etree._Elem
     legacy = sheet.find(M + "legacyDrawing")
     if legacy is None:
         legacy = etree.Element(M + "legacyDrawing")
-        after = next((el for el in sheet if etree.QName(el).localname in AFTER_LEGACY_DRAWING), None)
-        if after is None:
-            sheet.append(legacy)
-        else:
-            after.addprevious(legacy)
+        place(sheet, legacy, AFTER_LEGACY_DRAWING)
     legacy.set(f"{{{NS_R}}}id", rid)
     pkg.ensure_default("vml", CT_VML)
     return vml_part

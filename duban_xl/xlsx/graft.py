@@ -20,7 +20,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .cells import cell_xml, inline, shared_strings, uses_1904
 from .ns import CT_WORKSHEET, M, NS_R, REL_WORKSHEET
-from .package import Package, drop_calc_chain, relative, rels_name, resolve
+from .package import Package, drop_calc_chain, place, relative, rels_name, resolve
 from .safety import to_bytes
 from .styles import CellStyle, Styles
 
@@ -126,11 +126,7 @@ def _with_body(root: etree._Element, body: TableBody, style_ids: dict[str, int],
         links = etree.Element(M + "hyperlinks")
         for (i, j), location in body.links.items():
             etree.SubElement(links, M + "hyperlink", ref=f"{letters[j]}{body.first_row + i}", location=location)
-        anchor = next((el for el in root if etree.QName(el).localname in AFTER_HYPERLINKS), None)
-        if anchor is None:
-            root.append(links)
-        else:
-            anchor.addprevious(links)
+        place(root, links, AFTER_HYPERLINKS)
     _clear_body_rows(root, body.first_row)
     dimension = root.find(M + "dimension")
     if dimension is not None and len(body.rows):

@@ -232,3 +232,12 @@ def drop_calc_chain(pkg: Package) -> None:
             pkg.delete(part)
             pkg.set_content_types({}, {part})
             pkg.put_xml(rels_name(pkg.workbook), rels)
+
+
+def place(parent: etree._Element, element: etree._Element, followers: tuple[str, ...]) -> None:
+    """Insert ``element`` before the first child named in ``followers`` (the schema's order), else last."""
+    anchor = next((el for el in parent if isinstance(el.tag, str) and etree.QName(el).localname in followers), None)
+    if anchor is None:
+        parent.append(element)
+    else:
+        anchor.addprevious(element)

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from .ns import M
-from .package import Package
+from .package import Package, place
 
 # CT_Workbook children that come after <calcPr>, in schema order (ECMA-376 18.2.28)
 AFTER_CALC_PR = ("oleSize", "customWorkbookViews", "pivotCaches", "smartTagPr", "smartTagTypes", "webPublishing",
@@ -38,11 +38,7 @@ def ask_full_recalc(pkg: Package) -> None:
     calc = book.find(M + "calcPr")
     if calc is None:
         calc = etree.Element(M + "calcPr")
-        anchor = next((el for el in book if etree.QName(el).localname in AFTER_CALC_PR), None)
-        if anchor is None:
-            book.append(calc)
-        else:
-            anchor.addprevious(calc)
+        place(book, calc, AFTER_CALC_PR)
     if calc.get("fullCalcOnLoad") in ("1", "true"):
         return
     calc.set("fullCalcOnLoad", "1")

@@ -169,4 +169,7 @@ def test_strict_open_xml_is_read_and_refused_for_writing_with_a_true_message(tmp
     code = main(["validate", str(strict), "--as-of", "2022-12-31", "--write", "--in-place"])
     err = capsys.readouterr().err.strip()
     assert code == 2 and "Strict Open XML" in err and "另存为" in err and len(err.splitlines()) == 1
-    assert strict.read_bytes() == before and sorted(p.name for p in tmp_path.iterdir()) == ["plain.xlsx", "strict.xlsx"]
+    assert strict.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) in (["plain.xlsx", "strict.xlsx"],
+                                                          ["duban_备份", "plain.xlsx", "strict.xlsx"])
+    assert not list(tmp_path.glob("duban_备份/*.xlsx"))  # duban's lock at most, no backup

@@ -644,6 +644,7 @@ def make_statements(path: Path, quarter: str, units: Sequence[str] = (), out: Pa
     return Statements(made, files)
 
 
+@one_writer
 def mail_statements(path: Path, result: Statements, config: Path | None = None, progress: Progress = None):
     """``statement --send``: each unit its 得分告知单 (Word + xlsx) at its 电子邮箱, once a day, in 催办记录."""
     from .mail.letters import statement_letters

@@ -423,10 +423,14 @@ def test_the_same_content_resaved_is_duplicate_and_an_older_copy_never_undoes_a_
     import datetime as dt
 
     ledger, forms, inbox = office
-    fill(forms[UNIT], inbox / forms[UNIT].name)
+    first = fill(forms[UNIT], inbox / forms[UNIT].name).read_bytes()
     intake(ledger, inbox)
     snapshot = ledger.read_bytes()
-    fill(forms[UNIT], inbox / "再存一次.xlsx", received=dt.datetime(2022, 7, 4, 10, 0))  # other bytes, same content
+    (inbox / "同一个文件.xlsx").write_bytes(first)  # the very same file sent again
+    (same,) = intake(ledger, inbox)["files"]
+    assert same["结果"] == "重复" and ledger.read_bytes() == snapshot
+    # saved again: other bytes, same content (or the same bytes, when saved within the same second)
+    fill(forms[UNIT], inbox / "再存一次.xlsx", received=dt.datetime(2022, 7, 4, 10, 0))
     (again,) = intake(ledger, inbox)["files"]
     assert again["结果"] == "重复" and ledger.read_bytes() == snapshot
     fill(forms[UNIT], inbox / "旧的一份.xlsx", progress="较早的内容", received=dt.datetime(2022, 7, 2, 8, 0))

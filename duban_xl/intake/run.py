@@ -55,6 +55,7 @@ class FileResult:
     saved_as: str = ""  # where the file is kept (附件 of the merged rows)
     resubmitted: bool = False  # appended after the office had checked the earlier rows (重新报送)
     beside: "FileResult | None" = None  # a report .docx: the form it came with (its outcome follows)
+    known: bool = False  # the very same bytes were taken in before: their record keeps its first outcome
 
     def as_json(self, parcel: Parcel) -> dict:
         return {"来源": parcel.origin, "发件人": parcel.sender, "单位": self.unit, "文件": self.name,
@@ -162,6 +163,8 @@ def _run(ledger_path: Path, ledger: Ledger, ledger_findings: list[Finding], parc
             if result.beside is not None:
                 result.outcome = result.beside.outcome
             result.receipt = _receipt(result, check, parcel)
+            if result.known:  # recording it again would turn the first copy's 已合并 into 重复
+                continue
             records.append(FileRecord(result.sha256, parcel.key, result.name, result.outcome, result.form_no,
                                       parcel.received, result.merged_rows, False))
         results.append(ParcelResult(parcel, [r for r, _ in files]))
@@ -196,7 +199,7 @@ def _judge_parcel(parcel: Parcel, ledger: Ledger, key: bytes, store: Store, save
                             saved_as=saved_as(parcel, attachment) if saved_as else f"{parcel.origin} {attachment.name}")
         prior = store.file(sha)
         if prior is not None and prior.done:
-            result.outcome, result.form_no = IntakeOutcome.DUPLICATE, prior.form_no
+            result.outcome, result.form_no, result.known = IntakeOutcome.DUPLICATE, prior.form_no, True
             issued = store.form(prior.form_no) if prior.form_no else None
             if issued is not None:
                 result.unit, result.month = issued.unit, issued.month

@@ -61,6 +61,16 @@ def header_key(text: object) -> str:
     return re.sub(r"(\*|＊|（必填）)$", "", canon_name(text) or "")
 
 
+def header_positions(row: list, names) -> dict[str, int]:
+    """Which of ``names`` a row holds as headers, and where (0-based; the first of a repeated name wins)."""
+    positions: dict[str, int] = {}
+    for c, value in enumerate(row):
+        key = header_key(value)
+        if key in names and key not in positions:
+            positions[key] = c
+    return positions
+
+
 def clean_text(value: object) -> str | None:
     """A cell as text: stripped, None when blank; whole numbers without '.0' (联系电话)."""
     if is_blank(value):

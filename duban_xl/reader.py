@@ -31,7 +31,7 @@ from . import catalogue as cat
 from .findings import Finding
 from .ledger import PARAM_FIELDS, ROW, Ledger, Params, conform, split_units
 from .normalize import (
-    HEADER_SEARCH_ROWS, Parsed, canon_name, clean_text, header_key, is_blank, parse_date, parse_item_no, parse_month,
+    HEADER_SEARCH_ROWS, Parsed, canon_name, clean_text, header_key, header_positions, is_blank, parse_date, parse_item_no, parse_month,
     parse_number,
 )
 from .xlsx.safety import check_workbook_file, shown
@@ -52,11 +52,7 @@ def _locate_header(rows: list[list], spec: SheetSpec) -> tuple[int, dict[str, in
     best: tuple[int, dict[str, int]] | None = None
     names = {c.name for c in spec.read_columns}
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        positions: dict[str, int] = {}
-        for c, value in enumerate(row):
-            key = header_key(value)
-            if key in names and key not in positions:
-                positions[key] = c
+        positions = header_positions(row, names)
         if best is None or len(positions) > len(best[1]):
             best = (r, positions)
         if all(name in positions for name in spec.required):

@@ -20,7 +20,7 @@ from ..contract import (
     FORM_COLUMNS, FORM_LABEL_MONTH, FORM_LABEL_UNIT, Col, FormField, FormSheet,
 )
 from ..errors import DubanError, NotAWorkbook, UnsafeWorkbook
-from ..normalize import canon_name, clean_text, header_key
+from ..normalize import canon_name, clean_text, header_key, header_positions
 from ..xlsx.ns import NS_MAIN
 from ..xlsx.package import Package
 from ..xlsx.safety import check_workbook_file
@@ -163,11 +163,7 @@ def _next_value(row: list, i: int) -> object:
 def _header(rows: list[list], name: str) -> tuple[int, dict[str, int]]:
     """The 0-based header row of the form sheet and column → index (a clerk's moved column still reads)."""
     for r, row in enumerate(rows[:HEADER_SEARCH]):
-        positions: dict[str, int] = {}
-        for c, value in enumerate(row):
-            key = header_key(value)
-            if key in FORM_COLUMNS and key not in positions:
-                positions[key] = c
+        positions = header_positions(row, FORM_COLUMNS)
         if Col.ITEM_NO in positions and len(positions) >= len(FORM_COLUMNS) // 2:
             return r, positions
     raise NotAForm(f"「{name}」的「{FormSheet.FORM}」表中找不到表头（交办单号、督查事项……）。"

@@ -495,6 +495,7 @@ class IssuedForms:
     as_of: dt.date
     files: list[tuple[str, Path, int]]  # (单位, file, rows it asks about)
     skipped: list[str] = field(default_factory=list)  # named units with nothing open to report
+    out: Path | None = None  # the output root asked for (None: 督查输出 beside the ledger)
 
 
 def make_forms(path: Path, month: str, units: Sequence[str] = (), as_of: dt.date | None = None,
@@ -522,7 +523,7 @@ def make_forms(path: Path, month: str, units: Sequence[str] = (), as_of: dt.date
     key = form_key(path)
     mailbox = config.load(config.config_path(path)).get("mail", {}).get("from")  # where units reply, if set
     mailbox = mailbox.strip() if isinstance(mailbox, str) and mailbox.strip() else None
-    result = IssuedForms(month, as_of, [], [u for u in wanted if u not in with_rows])
+    result = IssuedForms(month, as_of, [], [u for u in wanted if u not in with_rows], out)
     first, _ = parse_month(month)
     cache: dict = {}
     with Store.beside(path) as store:
@@ -540,13 +541,26 @@ def make_forms(path: Path, month: str, units: Sequence[str] = (), as_of: dt.date
 def mail_forms(path: Path, issued: IssuedForms, config: Path | None = None, progress: Progress = None):
     """``forms --send``: each unit its 报送表 at its 电子邮箱, once a day, recorded in 催办记录 as 邮件.
 
+    A unit that has items to chase as of the forms' date gets its 催办单 in the same mail (SPEC
+    «Returned sheets»: "with its 催办单 when it has one"), written where ``remind`` writes it.
     Returns a ``mail.send.Sending`` (who got it, who had it already today, who has no address).
     """
+    from .documents import render_reminder
     from .mail.letters import form_letters
+    from .remind import reminders
 
     ledger = read_ledger(path, progress=progress)
+    units = {unit for unit, _, _ in issued.files}
+    chase = reminders(ledger, issued.as_of)
+    chase = chase[chase[Col.UNIT].isin(units)]
+    slips: dict[str, Path] = {}
+    if not chase.empty:
+        folder, templates = month_folder(path, f"{issued.as_of:%Y-%m}", issued.out), office_templates(path, None)
+        _say(progress, f"生成随报送表发送的催办单 {chase[Col.UNIT].nunique()} 份")
+        slips = {unit: render_reminder(unit, group, issued.as_of, ledger.params, folder, templates)
+                 for unit, group in chase.groupby(Col.UNIT, sort=False)}
     letters = form_letters([(unit, file) for unit, file, _ in issued.files], issued.month,
-                           ledger.params.feedback_due_day, ledger.params.office)
+                           ledger.params.feedback_due_day, ledger.params.office, slips)
     return _mail_and_record(path, ledger, letters, config, progress)
 
 

@@ -103,11 +103,16 @@ def test_forms_send_mails_each_unit_its_form_once_and_records_it(office, capsys)
     messages = sink.messages()
     made = [line.split("：")[0] for line in out.splitlines() if " 个事项 → " in line]
     assert sorted(m["To"] for m in messages) == sorted(emails[u] for u in made)
-    one = messages[0]
-    unit = next(u for u in made if emails[u] == one["To"])
-    assert one["Subject"] == f"{unit}2022年7月督查事项报送表（请于2022年7月5日前报回）"
-    assert [attachment_name(p) for p in one.walk() if attachment_name(p)] == [f"{unit}_2022年7月报送表.xlsx"]
-    assert "直接回复本邮件" in one.get_body(("plain",)).get_content()
+    chased = set(reminders(book, dt.date(2022, 6, 25))[Col.UNIT]) & set(made)
+    assert chased and set(made) - chased  # the sample has units of both kinds that day
+    for one in messages:
+        unit = next(u for u in made if emails[u] == one["To"])
+        assert one["Subject"] == f"{unit}2022年7月督查事项报送表（请于2022年7月5日前报回）"
+        names = [attachment_name(p) for p in one.walk() if attachment_name(p)]
+        slip = [f"催办单_{unit}_20220625.docx"] if unit in chased else []  # SPEC: with its 催办单 when it has one
+        assert names == [f"{unit}_2022年7月报送表.xlsx", *slip], unit
+        text = one.get_body(("plain",)).get_content()
+        assert "直接回复本邮件" in text and ("催办单一并附上" in text) == (unit in chased)
     rows = pd.read_excel(ledger, sheet_name=Sheet.REMINDER_LOG, engine="calamine")
     mine = rows[rows[Col.HANDLER].astype(str).str.startswith("duban自动发送报送表")]
     assert sorted(mine[Col.UNIT]) == sorted(made) and set(mine[Col.REMIND_METHOD]) == {RemindMethod.MAIL}

@@ -18,20 +18,25 @@ from .send import Letter
 FORMS, REMINDER, STATEMENT = "报送表", "催办单", "得分告知单"
 
 
-def form_letters(issued: Iterable[tuple[str, Path]], month: str, due_day: int, office: str) -> list[Letter]:
-    """二（四）: each unit's 报送表 for ``month``, due by 月度反馈截止日 (the working day on or before it)."""
+def form_letters(issued: Iterable[tuple[str, Path]], month: str, due_day: int, office: str,
+                 slips: dict[str, Path] | None = None) -> list[Letter]:
+    """二（四）: each unit's 报送表 for ``month``, due by 月度反馈截止日 (the working day on or before it);
+    二（三）: with the unit's 催办单 attached when ``slips`` has one for it."""
     first, _ = parse_month(month)
     due = workday_on_or_before(day_of_month(first.year, first.month, due_day))
+    slips = slips or {}
     letters = []
     for unit, path in issued:
+        slip = (f"    你单位另有督查事项需抓紧办理，催办单一并附上，请一并落实。\n" if unit in slips else "")
         body = (f"{unit}：\n\n"
                 f"    现将{first.year}年{first.month}月督查事项报送表发给你单位（见附件），请按表头说明填写办理进展、"
                 f"存在问题、下步工作安排等内容，经单位负责人核签后，于{cn_date(due)}前直接回复本邮件，"
                 "把填好的报送表作为附件发回；书面反馈报告（.docx）可一并附上。\n"
-                "    表中灰色锁定的内容请勿改动，否则报送表将被退回。收到后系统会自动回复回执。\n\n"
-                f"{office}")
+                "    表中灰色锁定的内容请勿改动，否则报送表将被退回。收到后系统会自动回复回执。\n"
+                f"{slip}\n{office}")
+        files = (path, slips[unit]) if unit in slips else (path,)
         letters.append(Letter(unit, FORMS, month, f"{unit}{first.year}年{first.month}月督查事项报送表（请于{cn_date(due)}前报回）",
-                              body, (path,)))
+                              body, files))
     return letters
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 import re
 import zipfile
 from dataclasses import dataclass
@@ -29,8 +30,9 @@ from . import docx_templates as tpl
 from .contract import QUARTER_NAMES, Col, Eligibility, FeedbackMode, UnitCategory, format_item_no
 from .deadlines import effective_deadlines
 from .bundled import templates_folder
-from .errors import BadTemplate, UnknownItem
+from .errors import BadTemplate, DubanError, UnknownItem
 from .xlsx.atomic import atomic_path
+from .xlsx.safety import check_document_file, shown
 from .ledger import Ledger, Params, split_units
 
 ADDRESSEE_ALL = "各乡（镇）人民政府、街道办事处，县政府直属各单位："
@@ -143,14 +145,20 @@ def template_path(template: str, templates_dir: Path | None = None) -> Path:
     """The template file: in the office's own folder when given, else the one duban ships.
 
     Never a silent substitute: a template missing from the office's folder is an error
-    (the clerk would otherwise send a document in the wrong look).
+    (the clerk would otherwise send a document in the wrong look). Every template passes the
+    gate a ledger or a returned report passes (sizes, zip bombs, DTDs, well-formed XML) before
+    docxtpl opens it: an office's template folder is a file from outside like any other.
     """
     folder = templates_dir or templates_folder()
     path = folder / template
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise BadTemplate(f"找不到公文模板“{template}”（应在文件夹 {folder} 中）。"
                           f"请把模板放回该文件夹，或运行 python -m duban_xl.docx_templates 重新生成。",
                           f"template not found: {path}")
+    try:
+        check_document_file(path)  # the gate every outside file passes (issue 9): bounded, no DTD, whole
+    except DubanError as exc:
+        raise BadTemplate(f"公文模板「{shown(path)}」无法使用：{exc.message}", exc.english) from None
     return path
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import posixpath
 import stat
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 
 import olefile
@@ -105,10 +106,8 @@ def check_workbook_file(path: Path) -> None:
     """
     path = Path(path)
     name = check_file(path, "Excel 工作簿")
-    with path.open("rb") as fh:
-        magic = fh.read(len(OLE_MAGIC))
-    if magic == OLE_MAGIC:
-        _refuse_ole(path, name)
+    if _magic(path, name) == OLE_MAGIC:
+        _refuse_ole(path, name, XLS)
     if not zipfile.is_zipfile(path):
         raise NotAWorkbook(f"文件{name}不是 Excel 工作簿（.xlsx）。请确认选对了文件；如是其他格式，请在 Excel 中另存为 .xlsx。",
                            "not a zip/xlsx file")
@@ -124,6 +123,8 @@ def check_document_file(path: Path) -> None:
     """The same gate for a Word .docx (a returned report, an office's template): bounded, no DTD, whole."""
     path = Path(path)
     name = check_file(path, "Word 文档（.docx）")
+    if _magic(path, name) == OLE_MAGIC:
+        _refuse_ole(path, name, DOC)
     if not zipfile.is_zipfile(path):
         raise NotADocument(f"文件{name}不是可以读取的 Word 文档（.docx）。如果是 .doc 或 WPS 格式，请在 Word/WPS 中「另存为」.docx 后再试。",
                            "not a zip/docx file")
@@ -133,20 +134,52 @@ def check_document_file(path: Path) -> None:
                                "no word/document.xml")
 
 
-def _refuse_ole(path: Path, name: str) -> None:
-    """An OLE container is either an encrypted .xlsx or a legacy .xls (BIFF)."""
+def _magic(path: Path, name: str) -> bytes:
+    """The file's first bytes; a file we may not read (another clerk's, mode 000) is one line."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(len(OLE_MAGIC))
+    except OSError as exc:
+        raise NotAWorkbook(f"无法读取文件{name}（{exc.strerror}）。请检查文件权限。", f"cannot read: {exc.strerror}") from None
+
+
+@dataclass(frozen=True)
+class Legacy:
+    """What an OLE (CFB) container holds when it is not an encrypted OOXML file: the old binary format."""
+
+    streams: tuple[str, ...]  # the legacy file's main stream
+    old: type[DubanError]  # the error for a legacy file
+    locked: type[DubanError]  # for a password-protected one
+    damaged: type[DubanError]  # for anything else
+    kind: str
+    program: str  # Excel / Word
+    suffix: str
+    save_as: str
+
+
+XLS = Legacy(("Workbook", "Book"), LegacyXls, EncryptedWorkbook, NotAWorkbook, "Excel 工作簿", "Excel", ".xls", "Excel 工作簿（*.xlsx）")
+DOC = Legacy(("WordDocument",), NotADocument, NotADocument, NotADocument, "Word 文档", "Word", ".doc", "Word 文档（*.docx）")
+
+
+def _refuse_ole(path: Path, name: str, legacy: Legacy) -> None:
+    """An OLE container is either a password-protected OOXML file (the same wrapper for Excel and
+    Word, [MS-OFFCRYPTO]) or a legacy binary file (.xls BIFF, .doc)."""
     try:
         with olefile.OleFileIO(str(path)) as ole:
             encrypted = ole.exists("EncryptionInfo") or ole.exists("EncryptedPackage")
-            legacy = ole.exists("Workbook") or ole.exists("Book")
+            old = any(ole.exists(stream) for stream in legacy.streams)
     except (OSError, ValueError) as exc:  # olefile raises ValueError on truncated sector tables
-        raise NotAWorkbook(f"文件{name}已损坏，无法读取。请用 Excel 打开检查后另存为 .xlsx。",
+        raise legacy.damaged(f"文件{name}已损坏，无法读取。请用 {legacy.program} 打开检查后另存为 {legacy.suffix}x。",
                            f"damaged OLE file: {exc}") from exc
     if encrypted:
-        raise EncryptedWorkbook(f"文件{name}设置了打开密码，无法读取。请在 Excel 中取消密码（文件→信息→保护工作簿→用密码进行加密，清空密码）后保存，再试一次。")
-    if legacy:
-        raise LegacyXls(f"文件{name}是旧版 .xls 格式。请在 Excel 中打开，另存为「Excel 工作簿（*.xlsx）」后再试。")
-    raise NotAWorkbook(f"文件{name}不是 Excel 工作簿（.xlsx）。请确认选对了文件。", "OLE file without a workbook")
+        raise legacy.locked(
+            f"文件{name}设置了打开密码，无法读取。请在 {legacy.program} 中取消密码（文件→信息→保护→用密码进行加密，"
+            "清空密码）后保存，再试一次。", "the file is password-protected")
+    if old:
+        raise legacy.old(f"文件{name}是旧版 {legacy.suffix} 格式。请在 {legacy.program} 中打开，"
+                           f"另存为「{legacy.save_as}」后再试。", f"legacy {legacy.suffix} file")
+    raise legacy.damaged(f"文件{name}不是 {legacy.kind}（{legacy.suffix}x）。请确认选对了文件。",
+                       f"OLE file without a {legacy.suffix} stream")
 
 
 def _check_zip(zf: zipfile.ZipFile, name: str) -> None:

@@ -51,7 +51,8 @@ def as_error(exc: OSError, path: Path) -> Exception:
         return DiskFull(f"写入「{path.name}」时磁盘空间不足（或超出文件大小限制），原文件未改动。请清理磁盘空间后再运行。",
                         f"no space left writing {path}: {exc.strerror}")
     if exc.errno == errno.EROFS or isinstance(exc, PermissionError):
-        return ReadOnlyFile(f"「{path.parent.name or path.parent}」文件夹只读或无写入权限，无法写入「{path.name}」。"
+        folder = Path(os.path.abspath(path.parent))  # the folder's own name, also when the path is relative
+        return ReadOnlyFile(f"「{folder.name or folder}」文件夹只读或无写入权限，无法写入「{path.name}」。"
                             "请换一个可写的文件夹，或请管理员开放写入权限。", f"cannot write in {path.parent}: {exc.strerror}")
     if isinstance(exc, (FileExistsError, NotADirectoryError, IsADirectoryError)):
         return CannotWrite(f"无法写入「{path.name}」：{path.parent} 中有同名的文件或文件夹挡住了路径。请改名或移走它后再运行。",

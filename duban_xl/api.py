@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import inspect
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Literal, Sequence
@@ -29,11 +30,21 @@ Progress = Callable[[str], None] | None
 
 def one_writer(command: Callable) -> Callable:
     """The ledger's lock held from reading to writing (xlsx/lock.py): a second run on the same
-    ledger waits, then reads what the first wrote, so neither's records are lost."""
+    ledger waits, then reads what the first wrote, so neither's records are lost.
+
+    A call that writes nothing into the ledger (``write=None``, ``dry_run=True``) takes no lock:
+    reading leaves the ledger's folder as it was (no 备份 folder appears beside a file only read).
+    """
+    signature = inspect.signature(command)
+
     @functools.wraps(command)
     def run(path, *args, **kwargs):
         from .xlsx.lock import holding
 
+        call = signature.bind(path, *args, **kwargs)
+        call.apply_defaults()
+        if call.arguments.get("dry_run") or call.arguments.get("write", "") is None:
+            return command(path, *args, **kwargs)
         with holding(path, required=False):
             return command(path, *args, **kwargs)
     return run

@@ -195,3 +195,19 @@ def test_two_bulletins_racing_on_one_ledger_both_keep_their_rows(tmp_path):
             min_row=2, values_only=True)
         issues = {r[0] for r in rows if r and r[0]}
         assert {"2022年第5期", "2022年第6期"} <= issues, f"try {i}: {sorted(issues)}"
+
+
+@pytest.mark.parametrize("command", [["validate"], ["score", "--as-of", "2022-06-30"],
+                                     ["bulletin", "--month", "2022-06", "--dry-run"]])
+def test_a_command_that_only_reads_the_ledger_leaves_its_folder_as_it_was(tmp_path, command):
+    """No lock and no 备份 folder beside a file duban only read (it may sit on a share the clerk only reads)."""
+    from duban_xl.cli import main
+
+    folder = tmp_path / "台账夹"
+    folder.mkdir()
+    ledger = Path(shutil.copy(SAMPLE, folder / SAMPLE.name))
+    before = ledger.read_bytes()
+    out = tmp_path / "输出"
+    extra = ["--out", str(out)] if command[0] == "bulletin" else []
+    assert main([command[0], str(ledger), *command[1:], *extra]) in (0, 1)
+    assert [p.name for p in folder.iterdir()] == [ledger.name] and ledger.read_bytes() == before

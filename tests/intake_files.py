@@ -1,9 +1,11 @@
 """Returned 报送表 as units make them, for the intake tests: issue forms on a copy of the sample, fill them."""
 from __future__ import annotations
 
+import atexit
 import datetime as dt
 import os
 import shutil
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -22,14 +24,27 @@ def letter(column: str) -> str:
     return "ABCDEFGHIJKLMNOPQRSTUVWXYZ"[FORM_COLUMNS.index(column)]
 
 
+_ISSUED: dict[Path, tuple[Path, dict[str, str]]] = {}  # ledger → its issued office folder, made once per run
+
+
 def issue(tmp_path: Path, ledger: Path = SAMPLE) -> tuple[Path, dict[str, Path]]:
-    """A copy of the ledger and this month's forms, by unit."""
-    folder = tmp_path / "office"
-    folder.mkdir()
-    target = folder / "督查台账.xlsx"
-    shutil.copy(ledger, target)
-    issued = api.make_forms(target, MONTH, as_of=ISSUED)
-    return target, {unit: path for unit, path, _ in issued.files}
+    """A copy of the ledger and this month's forms, by unit, with the key and the issue records beside it.
+
+    The forms are issued once per test run and the whole office folder copied for each test: issuing
+    them is most of an intake test's time, and a copy is what an office has after ``duban forms``.
+    """
+    if ledger not in _ISSUED:
+        root = tempfile.mkdtemp(prefix="duban_forms_")
+        atexit.register(shutil.rmtree, root, ignore_errors=True)
+        made = Path(root) / "office"
+        made.mkdir()
+        target = made / "督查台账.xlsx"
+        shutil.copy(ledger, target)
+        issued = api.make_forms(target, MONTH, as_of=ISSUED)
+        _ISSUED[ledger] = made, {unit: str(path.relative_to(made)) for unit, path, _ in issued.files}
+    made, forms = _ISSUED[ledger]
+    folder = Path(shutil.copytree(made, tmp_path / "office", symlinks=True))
+    return folder / "督查台账.xlsx", {unit: folder / name for unit, name in forms.items()}
 
 
 def host_rows(form: Path) -> list[int]:

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import pandas as pd
 
@@ -31,7 +31,6 @@ _DIGITS8 = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
 _ITEM_NO = re.compile(r"^(?P<y>\d{4})\s*(?:-|年)\s*(?:第)?\s*(?P<n>\d{1,6})\s*号?$")
 # 交办单号 typed as plain ASCII 'YYYY-N…' (most cells): canonical form without the NFKC pass.
 _PLAIN_ITEM_NO = re.compile(r"([0-9]{4})-([0-9]{1,6})")
-_SPACES = re.compile(r"\s+")
 _MONTH = re.compile(r"^(?P<y>\d{4})\s*(?:[-/.]|年)\s*(?P<m>\d{1,2})\s*月?$")
 _DASHES = "－—–‐‑−"
 _BRACKETS = str.maketrans({"(": "（", ")": "）"})
@@ -72,15 +71,17 @@ def header_positions(row: list, names) -> dict[str, int]:
 
 
 def clean_text(value: object) -> str | None:
-    """A cell as text: stripped, None when blank; whole numbers without '.0' (联系电话)."""
+    """A cell as text: stripped, runs of spaces (also full-width, non-breaking) made one, None when blank;
+    whole numbers without '.0' (联系电话)."""
+    if isinstance(value, str):  # most cells; ``str.split()`` splits on exactly the whitespace ``\s`` matches
+        return " ".join(value.split()) or None
     if is_blank(value):
         return None
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, (dt.datetime, dt.date)):
         return value.strftime("%Y-%m-%d")
-    text = str(value).replace("\u3000", " ").replace("\xa0", " ").strip()
-    return _SPACES.sub(" ", text) or None
+    return " ".join(str(value).split()) or None
 
 
 def canon_name(value: object) -> str | None:
@@ -88,11 +89,13 @@ def canon_name(value: object) -> str | None:
     text = clean_text(value)
     if text is None:
         return None
-    return _SPACES.sub("", text).translate(_BRACKETS)
+    text = text.replace(" ", "")
+    return text.translate(_BRACKETS) if "(" in text or ")" in text else text
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(NamedTuple):
+    """One cell understood (a tuple, not a dataclass: the reader makes one per distinct cell value)."""
+
     value: object  # canonical value, or None when not understood
     lenient: str = ""  # non-empty: understood only leniently (the raw form), say so
 

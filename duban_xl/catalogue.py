@@ -85,6 +85,14 @@ RULE_MISSING = Code("rule_missing", ERROR, "三", "「规则」表缺少规则�
 RULE_UNKNOWN = Code("rule_unknown", ERROR, "三", "规则代码“{code}”不是本工具认识的规则。", "可用的规则代码：{known}。")
 RULE_DUPLICATE = Code("rule_duplicate", ERROR, "三", "规则代码“{code}”重复。", "每个规则代码只保留一行。")
 
+# ---- the cap on findings (cap.py): each sheet lists its first findings of a kind, then one line -----
+CAPPED = "SPEC «Validation rules»"
+MORE_ERRORS = Code("more_errors", ERROR, CAPPED, "还有 {n} 处同类问题未逐条列出（同类：{example}）{where}。",
+                   "本表每类问题只列出前 {shown} 处（并在台账中标红）；其余的多半错在同一列、同一原因，"
+                   "请照所列样例成批改正（可用筛选查找），改好后再次校验。")
+MORE_WARNINGS = Code("more_warnings", WARNING, CAPPED, "还有 {n} 处同类问题未逐条列出（同类：{example}）{where}。",
+                     "本表每类问题只列出前 {shown} 处（并在台账中标红）；其余的请照所列样例一并核对，改好后再次校验。")
+
 # ---- a returned 报送表 (SPEC «Returned sheets», 二（四）): what its 回执 tells the unit ----------------
 FORMS = "SPEC «报送表»"
 HEADER_CHANGED = Code("header_changed", ERROR, FORMS, "表头的{label}“{got}”与本报送表的“{want}”不一致。",

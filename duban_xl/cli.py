@@ -114,22 +114,25 @@ def today(as_of: dt.date | None) -> dt.date:
 
 
 def print_report(report: Report, limit: int = 200) -> None:
-    """A table on a terminal; plain lines (one finding each, never wrapped) in a log or a pipe."""
-    findings = report.sorted()
+    """A table on a terminal; plain lines (one finding each, never wrapped) in a log or a pipe.
+
+    Past ``limit`` only the «还有 N 处同类问题» lines (cap.py) are still shown: they say what else there is."""
+    ordered = report.sorted()
+    findings = ordered[:limit] + [f for f in ordered[limit:] if f.more]
     if findings and not show.is_terminal:
-        for f in findings[:limit]:
+        for f in findings:
             item = f" [{f.item_no}]" if f.item_no else ""
             click.echo(f"{f.level} {f.where}{item} {f.message} 建议：{f.suggestion}")
     elif findings:
         table = Table(show_lines=False, header_style="bold")
         for name in ("级别", "位置", "交办单号", "问题", "建议"):
             table.add_column(name, overflow="fold")
-        for f in findings[:limit]:
+        for f in findings:
             style = "red" if f.is_error else "yellow"
             table.add_row(f"[{style}]{f.level}[/]", f.where, f.item_no, f.message, f.suggestion)
         show.print(table)
-        if len(findings) > limit:
-            show.print(f"……另有 {len(findings) - limit} 处未显示。完整列表：--json 或 --write。")
+        if len(ordered) > len(findings):
+            show.print(f"……另有 {len(ordered) - len(findings)} 处未显示。完整列表：--json 或 --write。")
     show.print(report.summary())
 
 

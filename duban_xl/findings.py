@@ -26,10 +26,16 @@ class Finding:
     message: str  # 问题: what is wrong, in plain Chinese
     suggestion: str = ""  # 建议: what to do
     source: str = ""  # the file it was found in (a ledger, a returned sheet), "" when read from memory
+    more: int = 0  # a «还有 N 处同类问题» line (cap.py): the N findings it stands for; 0 for one finding
 
     @property
     def is_error(self) -> bool:
         return self.level == ERROR
+
+    @property
+    def stands_for(self) -> int:
+        """How many findings this line counts for in a summary: 1, or N for a «还有 N 处» line."""
+        return self.more or 1
 
     @property
     def row(self) -> int:
@@ -96,11 +102,11 @@ class Report:
         return not self.errors
 
     def sorted(self) -> list[Finding]:
-        """Errors first, then by sheet order of appearance, row, column."""
+        """Errors first, then by sheet order of appearance, row, column; a sheet's «还有 N 处» lines last."""
         sheet_order: dict[str, int] = {}
         for f in self.findings:
             sheet_order.setdefault(f.sheet, len(sheet_order))
-        return sorted(self.findings, key=lambda f: (not f.is_error, sheet_order[f.sheet],
+        return sorted(self.findings, key=lambda f: (not f.is_error, sheet_order[f.sheet], f.more > 0,
                                                     f.row, _col_of(f.cell), f.code))
 
     def frame(self) -> pd.DataFrame:
@@ -113,5 +119,6 @@ class Report:
         if not self.findings:
             return "校验通过：没有发现问题。"
         verdict = "校验未通过" if self.errors else "校验通过"
-        return f"{verdict}：错误 {len(self.errors)} 处，警告 {len(self.warnings)} 处。"
+        errors, warnings = (sum(f.stands_for for f in kind) for kind in (self.errors, self.warnings))
+        return f"{verdict}：错误 {errors} 处，警告 {warnings} 处。"
 

@@ -16,11 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from .contract import (
     PARAMS, SPECS, UNIT_SEPARATORS, Col, Kind, Out, Sheet, SheetSpec, UnitCategory,
 )
+from .cap import Tally
 from .findings import Finding
 from .xlsx.fingerprint import Fingerprint
 
@@ -65,7 +67,10 @@ class Ledger:
     headers: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet → column → letter
     path: Path | None = None
     fingerprint: Fingerprint | None = None
-    read_findings: list[Finding] = field(default_factory=list)
+    read_findings: list[Finding] = field(default_factory=list)  # listed ones only: the reader counts into read_tally
+    read_tally: Tally = field(default_factory=Tally)
+    unreadable: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # sheet → column → Excel rows
+    # of the cells the reader could not understand (bad_date / bad_number, listed or not): not also "missing"
 
     # -- the sheets ------------------------------------------------------------
     @property

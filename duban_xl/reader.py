@@ -15,7 +15,7 @@ names its cell.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from operator import itemgetter
 from typing import Callable, Mapping, Sequence
@@ -28,6 +28,7 @@ from openpyxl.utils import get_column_letter
 from .contract import INPUT_SHEETS, PARAMS, Col, Kind, Sheet, SheetSpec
 from .errors import MissingHeader, MissingSheet, NotAWorkbook
 from . import catalogue as cat
+from .cap import Tally
 from .findings import Finding
 from .ledger import PARAM_FIELDS, ROW, Ledger, Params, conform, split_units
 from .normalize import (
@@ -142,7 +143,7 @@ class _Distinct:
 
 
 def _parse_column(values: Sequence, first_row: int, spec: SheetSpec, column_name: str, letter: str,
-                  findings: list[Finding]) -> tuple[pd.Series, np.ndarray]:
+                  read: _Read) -> tuple[pd.Series, np.ndarray]:
     """One column of the sheet body (``values[i]`` is on Excel row ``first_row + i``): typed values and
     which cells are filled. Blank cells never make findings, so blank rows can be dropped afterwards."""
     kind = spec.column(column_name).kind
@@ -154,25 +155,35 @@ def _parse_column(values: Sequence, first_row: int, spec: SheetSpec, column_name
         parse = PARSERS[kind]
     cells = _Distinct(lambda value: None if is_blank(value) else parse(value), values)  # None: blank
     filled = np.array(cells.mapped(lambda p: p is not None), dtype=bool)
-    if kind == Kind.DATE:
-        for i, p in cells.cells_where(lambda p: p is not None and (not p.ok or bool(p.lenient))):
-            cell = f"{letter}{first_row + i}"
-            if not p.ok:
-                findings.append(cat.BAD_DATE.at(spec.name, cell, column_name, text=clean_text(values[i])))
-            else:
-                findings.append(cat.DATE_AS_TEXT.at(spec.name, cell, column_name, text=p.lenient, day=p.value))
-        dates = cells.mapped(lambda p: p.value.asm8 if p is not None and p.ok else NAT)
-        return pd.Series(np.array(dates, dtype="datetime64[ns]")), filled
-    if kind in (Kind.NUMBER, Kind.INT):
-        for i, _ in cells.cells_where(lambda p: p is not None and not p.ok):
-            findings.append(cat.BAD_NUMBER.at(spec.name, f"{letter}{first_row + i}", column_name,
-                                              text=clean_text(values[i])))
+    if kind not in (Kind.DATE, Kind.NUMBER, Kind.INT):
+        return pd.Series(cells.mapped(lambda p: None if p is None else p.value), dtype=object), filled
+    bad = cells.cells_where(lambda p: p is not None and not p.ok)
+    if bad:
+        read.unreadable.setdefault(spec.name, {})[column_name] = first_row + np.array([i for i, _ in bad])
+    entry = cat.BAD_DATE if kind == Kind.DATE else cat.BAD_NUMBER
+    for i, _ in bad[:read.tally.many(entry, spec.name, column_name, len(bad))]:
+        read.findings.append(entry.at(spec.name, f"{letter}{first_row + i}", column_name, text=clean_text(values[i])))
+    if kind != Kind.DATE:
         numbers = cells.mapped(lambda p: p.value if p is not None and p.ok else float("nan"))
         return pd.Series(numbers, dtype="float64"), filled
-    return pd.Series(cells.mapped(lambda p: None if p is None else p.value), dtype=object), filled
+    lenient = cells.cells_where(lambda p: p is not None and p.ok and bool(p.lenient))
+    for i, p in lenient[:read.tally.many(cat.DATE_AS_TEXT, spec.name, column_name, len(lenient))]:
+        read.findings.append(cat.DATE_AS_TEXT.at(spec.name, f"{letter}{first_row + i}", column_name,
+                                                 text=p.lenient, day=p.value))
+    dates = cells.mapped(lambda p: p.value.asm8 if p is not None and p.ok else NAT)
+    return pd.Series(np.array(dates, dtype="datetime64[ns]")), filled
 
 
-def _read_sheet(rows: list[list], spec: SheetSpec, findings: list[Finding]) -> tuple[pd.DataFrame, dict[str, str]]:
+@dataclass
+class _Read:
+    """What reading a workbook noticed: the listed findings, the count of every kind (cap.py), the bad cells."""
+
+    findings: list[Finding] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+    unreadable: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+
+
+def _read_sheet(rows: list[list], spec: SheetSpec, read: _Read) -> tuple[pd.DataFrame, dict[str, str]]:
     header_row, positions = _locate_header(rows, spec)
     letters = {name: get_column_letter(idx + 1) for name, idx in positions.items()}
     body = rows[header_row + 1:]
@@ -183,23 +194,21 @@ def _read_sheet(rows: list[list], spec: SheetSpec, findings: list[Finding]) -> t
     # Column by column (not cell by cell); a row is kept when any of the contract's columns is filled.
     data: dict[str, object] = {}
     filled = np.zeros(len(body), dtype=bool)
-    sheet_findings: list[Finding] = []
+    before = len(read.findings)
     for name in (c.name for c in spec.read_columns):
         i = positions.get(name)
         values = [""] * len(body) if i is None else list(map(itemgetter(i), body))
-        data[name], present = _parse_column(values, first_row, spec, name, letters.get(name, "?"), sheet_findings)
+        data[name], present = _parse_column(values, first_row, spec, name, letters.get(name, "?"), read)
         filled |= present
     data[ROW] = np.arange(first_row, first_row + len(body), dtype="int64")
     frame = pd.DataFrame(data)[filled].reset_index(drop=True)
-    if Col.ITEM_NO in frame and sheet_findings:
+    if Col.ITEM_NO in frame and len(read.findings) > before:
         item_of_row = dict(zip(frame[ROW], frame[Col.ITEM_NO]))
-        sheet_findings = [replace(f, item_no=item_of_row.get(f.row) or "")
-                          for f in sheet_findings]
-    findings.extend(sheet_findings)
+        read.findings[before:] = [replace(f, item_no=item_of_row.get(f.row) or "") for f in read.findings[before:]]
     return frame, letters
 
 
-def _read_params(frame: pd.DataFrame, letters: dict[str, str], findings: list[Finding]) -> Params:
+def _read_params(frame: pd.DataFrame, letters: dict[str, str], read: _Read) -> Params:
     """参数 sheet → Params; unknown names are ignored, missing ones take SPEC defaults."""
     values: dict[str, object] = {}
     unreadable: set[str] = set()  # named, but its value is not a number: reported once, as bad_param
@@ -216,15 +225,16 @@ def _read_params(frame: pd.DataFrame, letters: dict[str, str], findings: list[Fi
             continue
         parsed = parse_number(raw)
         if not parsed.ok or (param.kind == Kind.INT and not float(parsed.value).is_integer()):
-            findings.append(cat.BAD_PARAM.at(Sheet.PARAMS, f"{letters.get(Col.VALUE, 'B')}{row}", Col.VALUE,
-                                             name=key, text=clean_text(raw) or "", default=param.default,
-                                             kind="整数" if param.kind == Kind.INT else "数字"))
+            if read.tally.room(cat.BAD_PARAM, Sheet.PARAMS, Col.VALUE):
+                read.findings.append(cat.BAD_PARAM.at(Sheet.PARAMS, f"{letters.get(Col.VALUE, 'B')}{row}", Col.VALUE,
+                                                      name=key, text=clean_text(raw) or "", default=param.default,
+                                                      kind="整数" if param.kind == Kind.INT else "数字"))
             unreadable.add(key)
             continue
         values[PARAM_FIELDS[key]] = int(parsed.value) if param.kind == Kind.INT else float(parsed.value)
     for param in PARAMS:
         if PARAM_FIELDS[param.name] not in values and param.name not in unreadable:
-            findings.append(cat.MISSING_PARAM.at(Sheet.PARAMS, "", Col.PARAM, name=param.name, default=param.default))
+            read.findings.append(cat.MISSING_PARAM.at(Sheet.PARAMS, "", Col.PARAM, name=param.name, default=param.default))
     return Params(**values)
 
 
@@ -285,14 +295,15 @@ def _require_sheets(present: list[str], wanted: list[SheetSpec], source: str) ->
 
 
 def _build(rows_of: Callable[[str], list[list]], wanted: list[SheetSpec]) -> Ledger:
-    findings: list[Finding] = []
+    read = _Read()
     frames: dict[str, pd.DataFrame] = {}
     headers: dict[str, dict[str, str]] = {}
     for spec in wanted:
-        frames[spec.name], headers[spec.name] = _read_sheet(rows_of(spec.name), spec, findings)
+        frames[spec.name], headers[spec.name] = _read_sheet(rows_of(spec.name), spec, read)
     for spec in INPUT_SHEETS:  # an optional sheet the workbook lacks: empty, and no header (no cells to name)
         if spec.name not in frames:
             frames[spec.name] = conform(pd.DataFrame(), spec)
     params_frame = frames.pop(Sheet.PARAMS, None)
-    params = _read_params(params_frame, headers[Sheet.PARAMS], findings) if params_frame is not None else Params()
-    return Ledger(params=params, frames=frames, headers=headers, read_findings=findings)
+    params = _read_params(params_frame, headers[Sheet.PARAMS], read) if params_frame is not None else Params()
+    return Ledger(params=params, frames=frames, headers=headers, read_findings=read.findings, read_tally=read.tally,
+                  unreadable=read.unreadable)

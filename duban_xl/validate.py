@@ -15,7 +15,6 @@ from typing import Callable, Iterable, Iterator
 
 import pandas as pd
 import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from .contract import (
     APPROVER_MAJOR, EVENT_RULES, INPUT_SHEETS, RULE_CODES, SPECS, YES, Approval, CheckResult, Col, FeedbackType,
@@ -23,6 +22,7 @@ from .contract import (
 )
 from .deadlines import AFTER_DONE, EXTENSION_STATUS, IN_FORCE_WHEN_APPLIED, LATE, extension_outcomes
 from . import catalogue as cat
+from .cap import CAP, Tally
 from .findings import Code, Finding, Report
 from .ledger import ROW, Ledger, split_units
 
@@ -62,10 +62,16 @@ SCHEMAS = {spec.name: _schema(spec) for spec in INPUT_SHEETS if spec.name != She
 
 
 class _Where:
-    """Turns (sheet, frame index, column) into a finding at the real cell."""
+    """Turns (sheet, frame index, column) into a finding at the real cell — when the cap lists it.
 
-    def __init__(self, ledger: Ledger) -> None:
+    Every finding passes the ``Tally`` (cap.py): past the cap of its kind it is only counted,
+    and ``None`` comes back instead. A field given as a callable (a suggestion that costs a
+    difflib search) is evaluated only for a listed finding.
+    """
+
+    def __init__(self, ledger: Ledger, tally: Tally) -> None:
         self.ledger = ledger
+        self.tally = tally
         self.source = ledger.path.name if ledger.path else ""
         self._lookups: dict[str, tuple[dict, dict]] = {}
 
@@ -77,15 +83,29 @@ class _Where:
             self._lookups[sheet] = (dict(zip(frame.index, frame[ROW])), items)
         return self._lookups[sheet]
 
-    def finding(self, entry: Code, sheet: str, idx, column: str, **fields: object) -> Finding:
-        """``entry`` (of the catalogue) at the cell of frame row ``idx``, with the row's 交办单号."""
+    def finding(self, entry: Code, sheet: str, idx, column: str, **fields: object) -> Finding | None:
+        """``entry`` (of the catalogue) at the cell of frame row ``idx``, with the row's 交办单号; None past the cap."""
+        if not self.tally.room(entry, sheet, column):
+            return None
+        return self._make(entry, sheet, idx, column, fields)
+
+    def findings(self, entry: Code, sheet: str, idxs: pd.Index, column: str,
+                 fields: Callable[[object], dict] = lambda idx: {}) -> Iterator[Finding]:
+        """``entry`` at each of the rows ``idxs`` (a mask's index): all counted at once, the first ones made."""
+        for idx in idxs[:self.tally.many(entry, sheet, column, len(idxs))]:
+            yield self._make(entry, sheet, idx, column, fields(idx))
+
+    def _make(self, entry: Code, sheet: str, idx, column: str, fields: dict) -> Finding:
         rows, items = self._lookup(sheet)
         item_no = items.get(idx)
+        fields = {k: v() if callable(v) else v for k, v in fields.items()}
         return entry.at(sheet, self.ledger.cell(sheet, rows[idx], column), column,
-                       item_no if isinstance(item_no, str) else "", self.source, **fields)
+                        item_no if isinstance(item_no, str) else "", self.source, **fields)
 
-    def sheet_finding(self, entry: Code, sheet: str, column: str, **fields: object) -> Finding:
+    def sheet_finding(self, entry: Code, sheet: str, column: str, **fields: object) -> Finding | None:
         """``entry`` about a whole sheet (no cell)."""
+        if not self.tally.room(entry, sheet, column):
+            return None
         return entry.at(sheet, "", column, "", self.source, **fields)
 
 
@@ -94,40 +114,52 @@ def _choice_hint(spec: SheetSpec, column: str, value: object) -> str:
     return f"是否应为“{close[0]}”？" if close else ""
 
 
-def schema_findings(ledger: Ledger) -> Iterator[Finding]:
-    where = _Where(ledger)
+def _missing_advice(spec: SheetSpec, column: str) -> str:
+    kind = spec.column(column).kind
+    return MISSING_ADVICE.get(column) or (
+        f"请从下拉列表选择：{' / '.join(spec.column(column).choices)}。" if kind == Kind.CHOICE
+        else "请填写日期，例如 2022-05-06。" if kind == Kind.DATE
+        else "此列为必填项，请补充。")
+
+
+def schema_findings(ledger: Ledger, where: _Where) -> Iterator[Finding]:
+    """Each column's pandera rules, run check by check as whole-column masks: a column of junk
+    is counted at once, and only the listed findings are formatted (cap.py).
+
+    A cell the reader could not understand (a bad date) is already reported; it is not also missing.
+    """
     for sheet, schema in SCHEMAS.items():
         frame = ledger.frames[sheet]
         spec = SPECS[sheet]
-        try:
-            schema.validate(frame, lazy=True)
-            continue
-        except SchemaErrors as exc:
-            cases = exc.failure_cases
-        kinds = {c.name: c.kind for c in spec.read_columns}
-        for case in cases.itertuples(index=False):
-            column, check, value, idx = case.column, str(case.check), case.failure_case, case.index
-            if idx is None or pd.isna(idx) or column not in kinds:
-                continue
-            idx = int(idx)
-            kind = kinds[column]
-            if check == "not_nullable":
-                advice = MISSING_ADVICE.get(column) or (
-                    f"请从下拉列表选择：{' / '.join(spec.column(column).choices)}。" if kind == Kind.CHOICE
-                    else "请填写日期，例如 2022-05-06。" if kind == Kind.DATE
-                    else "此列为必填项，请补充。")
-                yield where.finding(cat.MISSING_VALUE, sheet, idx, column, advice=advice)
-            elif kind == Kind.CHOICE:
-                yield where.finding(cat.BAD_CHOICE, sheet, idx, column, value=value,
-                                    hint=_choice_hint(spec, column, value), choices=" / ".join(spec.column(column).choices))
-            elif kind == Kind.CHOICES:
-                wrong = "、".join(v for v in split_units(value) if v not in spec.column(column).choices)
-                yield where.finding(cat.BAD_CHOICES, sheet, idx, column, value=wrong,
-                                    hint=_choice_hint(spec, column, wrong), choices="、".join(spec.column(column).choices))
-            elif kind == Kind.ITEM_NO:
-                yield where.finding(cat.BAD_ITEM_NO, sheet, idx, column, value=value)
-            elif kind == Kind.MONTH:
-                yield where.finding(cat.BAD_MONTH, sheet, idx, column, value=value)
+        unreadable = ledger.unreadable.get(sheet, {})
+        for column, rule in schema.columns.items():
+            values = frame[column]
+            if not rule.nullable:
+                missing = values.isna()
+                if column in unreadable:
+                    missing &= ~frame[ROW].isin(unreadable[column])
+                advice = _missing_advice(spec, column)
+                yield from where.findings(cat.MISSING_VALUE, sheet, frame.index[missing.to_numpy()], column,
+                                          lambda idx: {"advice": advice})
+            for check in rule.checks:
+                passed = check(values).check_output
+                entry, fields = _check_fields(spec, column, values)
+                yield from where.findings(entry, sheet, passed.index[~passed.to_numpy()], column, fields)
+
+
+def _check_fields(spec: SheetSpec, column: str, values: pd.Series) -> tuple[Code, Callable[[object], dict]]:
+    """The catalogue entry of a failed column check, and the fields of a failed row (made only when listed)."""
+    choices = spec.column(column).choices
+    kind = spec.column(column).kind
+    if kind == Kind.CHOICE:
+        return cat.BAD_CHOICE, lambda idx: {"value": values[idx], "hint": _choice_hint(spec, column, values[idx]),
+                                            "choices": " / ".join(choices)}
+    if kind == Kind.CHOICES:
+        def fields(idx) -> dict:
+            wrong = "、".join(v for v in split_units(values[idx]) if v not in choices)
+            return {"value": wrong, "hint": _choice_hint(spec, column, wrong), "choices": "、".join(choices)}
+        return cat.BAD_CHOICES, fields
+    return (cat.BAD_ITEM_NO if kind == Kind.ITEM_NO else cat.BAD_MONTH), lambda idx: {"value": values[idx]}
 
 
 # ---- cross-sheet rules -------------------------------------------------------------
@@ -136,7 +168,7 @@ def _item_numbers(ledger: Ledger) -> set[str]:
     return {n for n in ledger.items[Col.ITEM_NO] if isinstance(n, str)}
 
 
-def duplicate_item_numbers(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+def duplicate_item_numbers(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding | None]:
     items = ledger.items
     dup = items[items[Col.ITEM_NO].notna() & items.duplicated(Col.ITEM_NO, keep=False)]
     first_row = dup.groupby(Col.ITEM_NO)[ROW].min()
@@ -146,7 +178,7 @@ def duplicate_item_numbers(ledger: Ledger, where: _Where, as_of: dt.date) -> Ite
             yield where.finding(cat.DUPLICATE_ITEM_NO, Sheet.ITEMS, idx, Col.ITEM_NO, item=item_no, first=first)
 
 
-def unknown_item_numbers(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+def unknown_item_numbers(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding | None]:
     known = _item_numbers(ledger)
     for sheet in (Sheet.EXTENSIONS, Sheet.FEEDBACK, Sheet.EVENTS, Sheet.NOTICES, Sheet.REMINDER_LOG):
         frame = ledger.frames[sheet]
@@ -174,7 +206,7 @@ def _closest_unit(name: str, units: list[str], short: dict[str, str]) -> str:
     return "请先在「单位」表登记该单位，或改为「单位」表中的名称。"
 
 
-def unknown_units(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+def unknown_units(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding | None]:
     units = [u for u in ledger.units[Col.UNIT_NAME] if isinstance(u, str)]
     known = set(units)
     short = {s: n for s, n in zip(ledger.units[Col.SHORT_NAME], ledger.units[Col.UNIT_NAME])
@@ -186,38 +218,36 @@ def unknown_units(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Fin
                 unknown_in[value] = [name for name in split_units(value) if name not in known]
             for name in unknown_in[value]:
                 yield where.finding(cat.UNKNOWN_UNIT, sheet, idx, column, name=name,
-                                    advice=_closest_unit(name, units, short))
+                                    advice=lambda name=name: _closest_unit(name, units, short))
 
 
-def duplicate_units(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+def duplicate_units(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding | None]:
     units = ledger.units
     dup = units[units[Col.UNIT_NAME].notna() & units.duplicated(Col.UNIT_NAME, keep="first")]
-    for idx, name in dup[Col.UNIT_NAME].items():
-        yield where.finding(cat.DUPLICATE_UNIT, Sheet.UNITS, idx, Col.UNIT_NAME, name=name)
+    yield from where.findings(cat.DUPLICATE_UNIT, Sheet.UNITS, dup.index, Col.UNIT_NAME,
+                              lambda idx: {"name": units.at[idx, Col.UNIT_NAME]})
 
 
-def item_dates(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+def item_dates(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding | None]:
     items = ledger.items
     as_of_ts = pd.Timestamp(as_of)
-    for idx in items.index[items[Col.DEADLINE] < items[Col.ASSIGNED]]:
-        yield where.finding(cat.DEADLINE_BEFORE_ASSIGNED, Sheet.ITEMS, idx, Col.DEADLINE,
-                            deadline=items.at[idx, Col.DEADLINE], assigned=items.at[idx, Col.ASSIGNED])
-    for idx in items.index[items[Col.DONE] < items[Col.ASSIGNED]]:
-        yield where.finding(cat.DONE_BEFORE_ASSIGNED, Sheet.ITEMS, idx, Col.DONE,
-                            done=items.at[idx, Col.DONE], assigned=items.at[idx, Col.ASSIGNED])
-    for idx in items.index[items[Col.DONE] > as_of_ts]:
-        yield where.finding(cat.DONE_IN_FUTURE, Sheet.ITEMS, idx, Col.DONE, done=items.at[idx, Col.DONE], as_of=as_of)
+    yield from where.findings(cat.DEADLINE_BEFORE_ASSIGNED, Sheet.ITEMS, items.index[items[Col.DEADLINE] < items[Col.ASSIGNED]],
+                              Col.DEADLINE, lambda idx: {"deadline": items.at[idx, Col.DEADLINE],
+                                                         "assigned": items.at[idx, Col.ASSIGNED]})
+    yield from where.findings(cat.DONE_BEFORE_ASSIGNED, Sheet.ITEMS, items.index[items[Col.DONE] < items[Col.ASSIGNED]],
+                              Col.DONE, lambda idx: {"done": items.at[idx, Col.DONE], "assigned": items.at[idx, Col.ASSIGNED]})
+    yield from where.findings(cat.DONE_IN_FUTURE, Sheet.ITEMS, items.index[items[Col.DONE] > as_of_ts], Col.DONE,
+                              lambda idx: {"done": items.at[idx, Col.DONE], "as_of": as_of})
 
 
-def major_items(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+def major_items(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding | None]:
     """二（一）: 重大督查事项，报县政府主要领导审定."""
     items = ledger.items
     bad = items[(items[Col.MAJOR] == YES) & (items[Col.APPROVED_BY] != APPROVER_MAJOR)]
-    for idx in bad.index:
-        yield where.finding(cat.MAJOR_NEEDS_LEADER, Sheet.ITEMS, idx, Col.APPROVED_BY)
+    yield from where.findings(cat.MAJOR_NEEDS_LEADER, Sheet.ITEMS, bad.index, Col.APPROVED_BY)
 
 
-def temporary_units(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+def temporary_units(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding | None]:
     """三（六）: 临时性机构的加扣分主体为该机构所在县直单位."""
     units = ledger.units
     category = ledger.unit_category()
@@ -230,7 +260,7 @@ def temporary_units(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[F
             yield where.finding(cat.PARENT_IS_TEMPORARY, Sheet.UNITS, idx, Col.PARENT_UNIT, parent=parent)
 
 
-def extensions(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+def extensions(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding | None]:
     """二（五）: 到期前申请，经县政府领导同意；原则上每一事项只能更改一次办结时限.
 
     Judged as of ``as_of`` (an extension approved later is not yet in force). One applied
@@ -260,7 +290,7 @@ def _split_each(values: Iterable) -> list[list[str]]:
     return [done[v] if v in done else done.setdefault(v, split_units(v)) for v in values]
 
 
-def feedback(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+def feedback(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding | None]:
     """二（四）: 主办单位牵头报送；一月一反馈须注明月份."""
     fb = ledger.feedback
     hosts = dict(zip(ledger.items[Col.ITEM_NO], _split_each(ledger.items[Col.HOST])))
@@ -277,7 +307,7 @@ def feedback(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]
                                 item=item_no)
 
 
-def returned_form_columns(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+def returned_form_columns(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding | None]:
     """二（四）: what a unit declares (申报办结日期) precedes its report; one row per 收件编号 (SPEC «Returned sheets»)."""
     fb = ledger.feedback
     late = fb[fb[Col.CLAIMED_DONE] > fb[Col.FEEDBACK_DATE]]
@@ -289,7 +319,7 @@ def returned_form_columns(ledger: Ledger, where: _Where, as_of: dt.date) -> Iter
         yield where.finding(cat.RECEIPT_NO_REPEATED, Sheet.FEEDBACK, idx, Col.RECEIPT_NO, number=number)
 
 
-def events(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+def events(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding | None]:
     ev = ledger.events
     assigned = dict(zip(ledger.items[Col.ITEM_NO], ledger.items[Col.ASSIGNED]))
     for idx, day, item_no in ev[[Col.DATE, Col.ITEM_NO]].itertuples():
@@ -303,15 +333,14 @@ def events(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
             yield where.finding(cat.EVENT_WITHOUT_POINTS, Sheet.EVENTS, idx, Col.POINTS)
 
 
-def notices(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+def notices(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding | None]:
     nt = ledger.notices
     bad = nt[nt[Col.ITEM_NO].isna() & nt[Col.NOTICE_TYPE].notna() & (nt[Col.NOTICE_TYPE] != NoticeType.PRAISE)]
-    for idx in bad.index:
-        yield where.finding(cat.MISSING_VALUE, Sheet.NOTICES, idx, Col.ITEM_NO,
-                            advice="除“表扬”外，通报记录须填写被通报事项的交办单号。")
+    yield from where.findings(cat.MISSING_VALUE, Sheet.NOTICES, bad.index, Col.ITEM_NO,
+                              lambda idx: {"advice": "除“表扬”外，通报记录须填写被通报事项的交办单号。"})
 
 
-def rules(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
+def rules(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding | None]:
     """规则: every rule code the engine knows is present once; no unknown codes."""
     codes = ledger.rules[Col.RULE_CODE]
     present = {c for c in codes if isinstance(c, str)}
@@ -325,19 +354,24 @@ def rules(ledger: Ledger, where: _Where, as_of: dt.date) -> Iterator[Finding]:
         yield where.finding(cat.RULE_DUPLICATE, Sheet.RULES, idx, Col.RULE_CODE, code=codes[idx])
 
 
-CROSS_RULES: tuple[Callable[[Ledger, _Where, dt.date], Iterable[Finding]], ...] = (
+CROSS_RULES: tuple[Callable[[Ledger, _Where, dt.date], Iterable[Finding | None]], ...] = (
     duplicate_item_numbers, unknown_item_numbers, unknown_units, duplicate_units, item_dates,
     major_items, temporary_units, extensions, feedback, returned_form_columns, events, notices, rules,
 )
 
 
-def validate(ledger: Ledger, as_of: dt.date) -> Report:
-    """All findings for a ledger as of a date: what the reader noticed, the schemas, the cross rules."""
-    where = _Where(ledger)
+def validate(ledger: Ledger, as_of: dt.date, cap: int = CAP) -> Report:
+    """All findings for a ledger as of a date: what the reader noticed, the schemas, the cross rules.
+
+    At most ``cap`` per sheet and kind are listed; each capped kind ends with one «还有 N 处同类问题»
+    line that counts the rest (cap.py).
+    """
+    tally = Tally(cap)
+    tally.absorb(ledger.read_tally)
+    where = _Where(ledger, tally)
     report = Report(list(ledger.read_findings))
-    flagged = {(f.sheet, f.cell) for f in report.findings if f.is_error}
-    # A date the reader could not understand is already reported; don't also call it missing.
-    report.extend(f for f in schema_findings(ledger) if (f.sheet, f.cell) not in flagged)
+    report.extend(schema_findings(ledger, where))
     for rule in CROSS_RULES:
-        report.extend(rule(ledger, where, as_of))
+        report.extend(f for f in rule(ledger, where, as_of) if f is not None)
+    report.extend(tally.lines(report.findings, where.source))
     return report

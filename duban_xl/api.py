@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import inspect
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Iterable, Literal, Sequence
 
@@ -135,6 +135,7 @@ def validate_workbook(path: Path, as_of: dt.date, write: WriteMode = None, progr
     report, writes = validate_ledger(ledger, as_of, progress)
     if not write:
         return Validation(report)
+    ledger = replace(ledger, frames={})  # the frames are done with: a big ledger's memory goes before its sheets load
     _say(progress, "写入校验结果")
     result = _write(path, writes, ledger, None if write == "in_place" else copy_path(path, "校验结果"))
     return Validation(report, result.path)

@@ -54,9 +54,8 @@ def apply_marks(pkg: Package, styles: Styles, marks: Sequence[CellMark]) -> None
         if sheet_name not in parts:
             raise MissingSheet(f"要标记的工作表「{sheet_name}」不在台账中。")
         part = parts[sheet_name]
-        data = pkg.read(part)
         try:
-            sheet: SheetBytes | etree._Element = SheetBytes(data, part)
+            sheet: SheetBytes | etree._Element = SheetBytes(pkg.read(part), part)  # no second copy held
             tail = sheet.tail
         except ValueError:
             sheet = tail = pkg.xml(part)
@@ -117,9 +116,8 @@ def clear_marks(pkg: Package, styles: Styles) -> None:
         has_notes = any(r.get("Type") == REL_COMMENTS for r, _ in pkg.targets(part))
         if not pkg.has(part) or not (sheet_name in recorded or has_notes):
             continue
-        data = pkg.read(part)
         try:
-            sheet = SheetBytes(data, part)
+            sheet = SheetBytes(pkg.read(part), part)
         except ValueError:
             continue  # no cells: nothing of ours can be there
         mine = recorded.get(sheet_name, {})

@@ -56,7 +56,8 @@ class SheetBytes:
         rest = refs - spots.keys()
         if rest:
             spots.update(self._by_scan(rest))
-        out, last = [], 0
+        out: list[bytes | memoryview] = []
+        last, view = 0, memoryview(self.head)
         for ref, (start, end, r_end) in sorted(spots.items(), key=lambda item: item[1][0]):
             tag = self.head[start:end]
             s = _S.search(tag)
@@ -68,10 +69,10 @@ class SheetBytes:
             at = r_end - start
             tag = tag[:s.start(1)] + value + tag[s.end(1):] if s is not None else \
                 tag[:at] + b' s="' + value + b'"' + tag[at:]
-            out += [self.head[last:start], tag]
+            out += [view[last:start], tag]
             last = end
-        if out:
-            self.head = b"".join(out) + self.head[last:]
+        if out:  # views, not slices: the part is copied once, however big (a 台账 of junk is 100 MB)
+            self.head = b"".join(out + [view[last:]])
         return set(spots)
 
     def _by_rows(self, refs: set[str]) -> dict[str, tuple[int, int, int]]:
@@ -112,4 +113,4 @@ class SheetBytes:
 
     def to_bytes(self) -> bytes:
         tail = b"".join(etree.tostring(child) for child in self.tail)
-        return self.head + tail + b"</" + self.prefix + b"worksheet>"
+        return b"".join((self.head, tail, b"</" + self.prefix + b"worksheet>"))  # one copy of the cells

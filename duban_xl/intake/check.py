@@ -21,7 +21,8 @@ from ..contract import (
     FeedbackType, FormField, FormRole, FormSheet,
 )
 from .. import catalogue as C
-from ..findings import Code, Finding
+from ..cap import Tally
+from ..findings import ERROR, Code, Finding
 from ..forms import MAX_TEXT, MONTH_AT, UNIT_AT, canonical, form_mac, form_rows, info_cell
 from ..ledger import Ledger, split_units
 from ..normalize import canon_name, clean_text, parse_date
@@ -43,16 +44,21 @@ class FormCheck:
     month: str | None = None
     form_no: str | None = None
     issued: dt.date | None = None
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # listed: the first of each kind (cap.py), then «还有 N 处»
     records: list[dict] = field(default_factory=list)  # 反馈记录 rows (附件 is set when the file is kept)
     read_rows: list[dict] = field(default_factory=list)  # the host rows as read, for the 回执
+    errors: int = 0  # every error found, listed or not
+    tally: Tally = field(default_factory=Tally)
 
     @property
     def ok(self) -> bool:
-        return not any(f.is_error for f in self.findings)
+        return not self.errors
 
     def add(self, code: Code, sheet: str, cell: str = "", column: str = "", item_no: str = "", **fields) -> None:
-        self.findings.append(code.at(sheet, cell, column, item_no, item=item_no, **fields))
+        """A finding of ``code``; past the cap of its kind it is only counted (a hostile form makes thousands)."""
+        self.errors += code.level == ERROR
+        if self.tally.room(code, sheet, column):
+            self.findings.append(code.at(sheet, cell, column, item_no, item=item_no, **fields))
 
 
 def receipt_no(form_no: str, item_no: str, kind: str) -> str:
@@ -73,6 +79,7 @@ def check_form(form: ReturnedForm, ledger: Ledger, key: bytes, store: Store | No
         if int(re.sub(r"\D", "", cell) or 0) >= form.header_row + 1:
             result.add(C.FORMULA_IN_FORM, FORM, cell, formula=formula[:60])
     _inputs(form, ledger, expected, received, result)
+    result.findings += result.tally.lines(result.findings)
     return result
 
 
@@ -196,7 +203,7 @@ def _record(form: ReturnedForm, row, item_no: str, assigned, day: dt.date, resul
     def add(code: Code, column: str, **fields) -> None:
         result.add(code, FORM, form.cell(row.row, column), column, item_no, **fields)
 
-    errors_before = sum(f.is_error for f in result.findings)
+    errors_before = result.errors
     kind = canon_name(values[Col.FEEDBACK_TYPE])
     choices = " / ".join(FeedbackType.ALL)
     if kind is None:
@@ -233,7 +240,7 @@ def _record(form: ReturnedForm, row, item_no: str, assigned, day: dt.date, resul
     if phone and not PHONE.match(phone):
         add(C.BAD_PHONE, Col.PHONE, phone=phone)
     result.read_rows.append({Col.ITEM_NO: item_no, **{c: clean_text(values[c]) for c in FORM_INPUTS}})
-    if sum(f.is_error for f in result.findings) > errors_before:
+    if result.errors > errors_before:
         return None
     return {
         Col.ITEM_NO: item_no, Col.REPORTER: result.unit, Col.FEEDBACK_DATE: day, Col.FEEDBACK_TYPE: kind,

@@ -135,11 +135,8 @@ def _parse(name: str, rows: list[list], identity_rows: list[list] | None, formul
             elif label == FORM_LABEL_MONTH:
                 month = clean_text(_next_value(row, i))
     letters = {n: get_column_letter(i + 1) for n, i in positions.items()}
-    body = rows[header_row + 1:]
-    if len(body) > MAX_FORM_ROWS:
-        body = body[:MAX_FORM_ROWS]
     read: list[ReturnedRow] = []
-    for offset, row in enumerate(body):
+    for offset, row in enumerate(rows[header_row + 1:]):
         excel_row = header_row + 2 + offset
         values = {}
         for column, i in positions.items():
@@ -147,6 +144,10 @@ def _parse(name: str, rows: list[list], identity_rows: list[list] | None, formul
             values[column] = formulas.get(cell, row[i] if i < len(row) else None)
         if any(clean_text(v) for v in values.values()):
             read.append(ReturnedRow(excel_row, values))
+        if len(read) > MAX_FORM_ROWS:
+            raise NotAForm(f"「{name}」的「{FormSheet.FORM}」表填写了超过 {MAX_FORM_ROWS} 行，不是督查室发出的报送表"
+                           f"（一个单位每月只报送本单位的几十个事项）。请使用督查室发来的报送表原样填写后回传。",
+                           f"more than {MAX_FORM_ROWS} filled rows")
     identity = None
     if identity_rows is not None:
         identity = {}

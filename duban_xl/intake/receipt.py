@@ -58,8 +58,8 @@ def subject(outcome: str, unit: str | None, month: str | None) -> str:
 
 def sentence(outcome: str, file_name: str, unit: str | None, month: str | None, merged: int,
              findings: Sequence[Finding], resubmitted: bool = False) -> str:
-    errors = sum(f.is_error for f in findings)
-    warnings = len(findings) - errors
+    errors = sum(f.stands_for for f in findings if f.is_error)
+    warnings = sum(f.stands_for for f in findings if not f.is_error)
     what = f"{unit or ''}{month_cn(month)}报送表" if unit else f"文件「{file_name}」"
     if outcome == IntakeOutcome.MERGED:
         again = "（重新报送）" if resubmitted else ""
@@ -94,7 +94,7 @@ def build_receipt(file_name: str, outcome: str, unit: str | None, month: str | N
     row += 1
     if findings:
         _head(ws, row, PROBLEM_COLUMNS)
-        for n, f in enumerate(sorted(findings, key=lambda f: (not f.is_error, f.row)), 1):
+        for n, f in enumerate(sorted(findings, key=lambda f: (not f.is_error, f.more > 0, f.row)), 1):
             row += 1
             values = (n, f.level, f.sheet, f.cell or "—", f.item_no, f.message, f.suggestion)
             _row(ws, row, values, PROBLEM_WIDTHS)

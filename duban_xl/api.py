@@ -476,7 +476,7 @@ def close_month(path: Path, month: str, mail: bool = False, date: dt.date | None
         report = require_valid(ledger, end, progress)
     except LedgerInvalid as exc:
         return refuse(summary, exc.report)
-    summary.done.append(f"校验：无错误（{len(report.findings)} 条警告）。")
+    summary.done.append(f"校验：无错误（{report.warning_count} 条警告）。")
     b = monthly_bulletin(ledger, month, date)
     result = score(ledger, end)
     summary.ledger_changed = write_if_changed(path, ledger, [monthly_sheet(b), *result_sheets(result)],

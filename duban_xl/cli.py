@@ -434,11 +434,12 @@ def print_intake(run, lines: list[str]) -> None:
                    + (f"，合并 {result.merged_rows} 行" if result.outcome == "已合并" else ""))
         for f in result.findings:
             show.print(f"  {f.level} {f.where} {f.message} 建议：{f.suggestion}")
-    findings = run.ledger_findings if run else []
-    for f in findings[:10]:
+    findings = [f for f in run.ledger_findings if not f.more][:10] if run else []
+    for f in findings:
         show.print(f"台账自身的错误（请督查室修改，不影响收件）：{f.where} {f.message}")
-    if len(findings) > 10:
-        show.print(f"……台账另有 {len(findings) - 10} 处错误，运行 duban validate 查看。")
+    rest = sum(f.stands_for for f in run.ledger_findings) - len(findings) if run else 0
+    if rest:
+        show.print(f"……台账另有 {rest} 处错误，运行 duban validate 查看。")
     for line in lines:
         show.print(line)
 

@@ -77,9 +77,8 @@ def write_if_changed(path: Path, ledger: Ledger, sheets: Sequence, rows: Sequenc
 def needs_person(ledger: Ledger, bulletin, report, end: dt.date) -> list[str]:
     """What the office must look at itself after the run."""
     lines = []
-    warnings = [f for f in report.findings if not f.is_error]
-    if warnings:
-        lines.append(f"台账有 {len(warnings)} 条警告，请在「校验结果」或 duban validate 中逐条核对。")
+    if report.warning_count:
+        lines.append(f"台账有 {report.warning_count} 条警告，请在「校验结果」或 duban validate 中逐条核对。")
     units = ledger.units
     no_mail = units.loc[units[Col.EMAIL].isna(), Col.UNIT_NAME].dropna().tolist()
     if no_mail:
@@ -98,9 +97,9 @@ def needs_person(ledger: Ledger, bulletin, report, end: dt.date) -> list[str]:
 
 def refuse(summary: CloseSummary, report) -> CloseSummary:
     """A ledger with errors: nothing is written; the errors are what needs a person."""
-    errors = [f for f in report.findings if f.is_error]
-    summary.refused.append(f"台账有 {len(errors)} 处错误，本次未写入任何内容（未通报、未计分、未归档）。")
-    summary.needs_person += [f"{f.where} {f.message} 建议：{f.suggestion}" for f in errors[:20]]
-    if len(errors) > 20:
-        summary.needs_person.append(f"……另有 {len(errors) - 20} 处错误，完整列表：duban validate --write。")
+    errors = [f for f in report.findings if f.is_error and not f.more][:20]
+    summary.refused.append(f"台账有 {report.error_count} 处错误，本次未写入任何内容（未通报、未计分、未归档）。")
+    summary.needs_person += [f"{f.where} {f.message} 建议：{f.suggestion}" for f in errors]
+    if report.error_count > len(errors):
+        summary.needs_person.append(f"……另有 {report.error_count - len(errors)} 处错误，完整列表：duban validate --write。")
     return summary

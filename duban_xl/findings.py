@@ -98,6 +98,15 @@ class Report:
         return [f for f in self.findings if not f.is_error]
 
     @property
+    def error_count(self) -> int:
+        """Errors found, also those past the cap that a «还有 N 处» line counts."""
+        return sum(f.stands_for for f in self.errors)
+
+    @property
+    def warning_count(self) -> int:
+        return sum(f.stands_for for f in self.warnings)
+
+    @property
     def ok(self) -> bool:
         return not self.errors
 
@@ -119,6 +128,5 @@ class Report:
         if not self.findings:
             return "校验通过：没有发现问题。"
         verdict = "校验未通过" if self.errors else "校验通过"
-        errors, warnings = (sum(f.stands_for for f in kind) for kind in (self.errors, self.warnings))
-        return f"{verdict}：错误 {errors} 处，警告 {warnings} 处。"
+        return f"{verdict}：错误 {self.error_count} 处，警告 {self.warning_count} 处。"
 

@@ -3,18 +3,16 @@
 Issue 9 measured 200,000 rows of junk at over two minutes and 1.6 GiB for 2.6 million findings.
 The ledger is built by ``tests/junk.py`` (every row wrong 12 ways: unknown units, values off the
 lists, bad dates, a bad 交办单号); each mode of ``duban validate`` runs in its own process, reaped
-with ``os.wait4`` for its peak memory. The findings are capped (``duban_xl/cap.py``), so the work
-past the cap is counting; speed is a ratio to python-calamine reading the same file, never a timed
-test. Writes ``benchmarks/JUNK.md``.
+with ``os.wait4`` for its own peak memory (``tests/peak.py``). The findings are capped
+(``duban_xl/cap.py``), so the work past the cap is counting; speed is a ratio to python-calamine
+reading the same file, never a timed test. Writes ``benchmarks/JUNK.md``.
 """
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import os
 import platform
 import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -26,15 +24,6 @@ REPORT = HERE / "JUNK.md"
 MODES = (("--json",), ("--write",), ("--write", "--in-place"))
 
 
-def _child(command: list[str], cwd: Path) -> tuple[int, float, int]:
-    """Exit code, seconds and peak resident bytes of one child process."""
-    env = {**os.environ, "DUBAN_TODAY": "2022-12-31"}
-    start = time.perf_counter()
-    child = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    _, status, usage = os.wait4(child.pid, 0)
-    return os.waitstatus_to_exitcode(status), time.perf_counter() - start, usage.ru_maxrss * 1024
-
-
 BARE_READ = "import python_calamine as c, sys; b = c.CalamineWorkbook.from_path(sys.argv[1]); " \
             "[b.get_sheet_by_name(n).to_python() for n in b.sheet_names]"
 
@@ -42,17 +31,23 @@ BARE_READ = "import python_calamine as c, sys; b = c.CalamineWorkbook.from_path(
 def measure(rows: int) -> list[dict]:
     sys.path.insert(0, str(ROOT / "tests"))
     from junk import junk_ledger
+    from peak import run_measured  # the child's own peak: not what this process held when it started it
 
     with tempfile.TemporaryDirectory(prefix="duban_bench_junk_") as tmp:
         folder = Path(tmp)
         built = junk_ledger(folder / "junk.xlsx", rows)
-        _, bare, bare_peak = _child([sys.executable, "-c", BARE_READ, str(built)], folder)
-        out = [{"rows": rows, "mode": "bare read (python-calamine)", "seconds": bare, "peak": bare_peak, "exit": 0}]
+        start = time.perf_counter()
+        bare = run_measured([sys.executable, "-c", BARE_READ, str(built)], folder)
+        bare_seconds = time.perf_counter() - start
+        out = [{"rows": rows, "mode": "bare read (python-calamine)", "seconds": bare_seconds, "peak": bare.peak,
+                "exit": bare.returncode}]
         for mode in MODES:
             ledger = Path(shutil.copy(built, folder / "督查台账.xlsx"))
-            code, seconds, peak = _child([sys.executable, "-m", "duban_xl.cli", "validate", str(ledger), *mode], folder)
-            out.append({"rows": rows, "mode": "validate " + " ".join(mode), "seconds": seconds, "peak": peak,
-                        "exit": code, "ratio": seconds / bare})
+            start = time.perf_counter()
+            ran = run_measured([sys.executable, "-m", "duban_xl.cli", "validate", str(ledger), *mode], folder)
+            seconds = time.perf_counter() - start
+            out.append({"rows": rows, "mode": "validate " + " ".join(mode), "seconds": seconds, "peak": ran.peak,
+                        "exit": ran.returncode, "ratio": seconds / bare_seconds})
         return out
 
 
@@ -69,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
           for r in results),
         "", "Each row of the 台账 holds 12 problems (2.4 million at 200,000 rows); each sheet lists the first 50",
         "of a kind and one «还有 N 处同类问题» line counts the rest. Each run is one fresh process (imports",
-        "included), peak from `os.wait4`. Exit 1: the data has errors. The rest of the time is reading:",
-        "every junk cell is a distinct value, parsed once.", "",
+        "included), its own peak from `os.wait4` (tests/peak.py). Exit 1: the data has errors. The rest of",
+        "the time is reading: every junk cell is a distinct value, parsed once.", "",
     ]
     REPORT.write_text("\n".join(lines), encoding="utf-8")
     print("\n".join(lines))

@@ -65,8 +65,8 @@ class Tally:
             example = examples.get((sheet, code))
             entry = cat.MORE_ERRORS if self.levels[(sheet, code)] == ERROR else cat.MORE_WARNINGS
             named = [(column, n) for column, n in spread if column]
-            where = "，其中" + "、".join(f"“{c}”列 {n} 处" for c, n in named) if named else ""
+            where = "：" + "、".join(f"“{c}”列 {n} 处" for c, n in named) if named else ""
             line = entry.at(sheet, "", named[0][0] if len(named) == 1 else "", "", source, n=total,
-                            shown=self.cap, example=example.message if example else code, where=where)
+                            shown=self.cap, example=example.message.rstrip("。") if example else code, where=where)
             lines.append(replace(line, more=total))
         return lines

@@ -86,12 +86,11 @@ RULE_UNKNOWN = Code("rule_unknown", ERROR, "三", "规则代码“{code}”不�
 RULE_DUPLICATE = Code("rule_duplicate", ERROR, "三", "规则代码“{code}”重复。", "每个规则代码只保留一行。")
 
 # ---- the cap on findings (cap.py): each sheet lists its first findings of a kind, then one line -----
-CAPPED = "SPEC «Validation rules»"
-MORE_ERRORS = Code("more_errors", ERROR, CAPPED, "还有 {n} 处同类问题未逐条列出（同类：{example}）{where}。",
-                   "本表每类问题只列出前 {shown} 处（并在台账中标红）；其余的多半错在同一列、同一原因，"
-                   "请照所列样例成批改正（可用筛选查找），改好后再次校验。")
-MORE_WARNINGS = Code("more_warnings", WARNING, CAPPED, "还有 {n} 处同类问题未逐条列出（同类：{example}）{where}。",
-                     "本表每类问题只列出前 {shown} 处（并在台账中标红）；其余的请照所列样例一并核对，改好后再次校验。")
+CAPPED = "SPEC «校验»"  # SPEC «Validation rules»: what a finding is; the cap keeps the list one a clerk can read
+MORE_ERRORS = Code("more_errors", ERROR, CAPPED, "还有 {n} 处同类问题（如{example}）{where}。",
+                   "每类只列出前 {shown} 处并在台账中标红；其余多半同列、同因，请照样例成批改正（可用筛选查找），改后再次校验。")
+MORE_WARNINGS = Code("more_warnings", WARNING, CAPPED, "还有 {n} 处同类问题（如{example}）{where}。",
+                     "每类只列出前 {shown} 处并在台账中标红；其余请照样例一并核对，改后再次校验。")
 
 # ---- a returned 报送表 (SPEC «Returned sheets», 二（四）): what its 回执 tells the unit ----------------
 FORMS = "SPEC «报送表»"

@@ -52,7 +52,9 @@ PALETTE: dict[str, CellStyle] = {
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 LINE_HEIGHT = 15.0  # points a line of 11-pt text with Chinese characters needs (Excel and LibreOffice)
 PAGE_FOOTER = "第 &P 页，共 &N 页"
-WIDE = r"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]"
+# Marks of Unicode's "ambiguous" width that a Chinese font draws full-width: messages quote with them.
+WIDE_MARKS = "—‘’“”…"
+WIDE = rf"[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6{WIDE_MARKS}]"
 
 
 def safe_value(value: object) -> object:
@@ -136,7 +138,7 @@ def landscape(ws: Worksheet, title_rows: str | None = "1:1") -> None:
 
 def text_width(value: object) -> int:
     """Width in Excel's units (one digit): a Chinese character or full-width mark counts two."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(value))
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" or ch in WIDE_MARKS else 1 for ch in str(value))
 
 
 def lines_needed(value: object, width: float) -> int:

@@ -7,9 +7,11 @@ many there are (``JUNK_PER_ROW``). A returned 报送表: a filled form with junk
 """
 from __future__ import annotations
 
+import itertools
 import re
 import zipfile
 from pathlib import Path
+from typing import Iterable, Iterator
 from xml.sax.saxutils import escape
 
 from openpyxl.utils import get_column_letter
@@ -48,19 +50,20 @@ def _cell(ref: str, text: str) -> str:
     return f'<c r="{ref}" t="inlineStr"><is><t>{escape(text)}</t></is></c>'
 
 
-def _rows_xml(rows: int) -> bytes:
+def _rows_xml(rows: int) -> Iterator[bytes]:
+    """The 台账 part, a chunk per row: written as it is made, so building it takes little memory
+    (a child's measured peak includes what its parent held when it started)."""
     names = SPECS[Sheet.ITEMS].names
     letters = [get_column_letter(i + 1) for i in range(len(names))]
     head = "".join(_cell(f"{letter}1", name) for letter, name in zip(letters, names))
-    parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-             '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-             f'<dimension ref="A1:{letters[-1]}{rows + 1}"/><sheetData><row r="1">{head}</row>']
+    yield ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+           '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           f'<dimension ref="A1:{letters[-1]}{rows + 1}"/><sheetData><row r="1">{head}</row>').encode()
     templates = [(letter, JUNK_ROW.get(name)) for letter, name in zip(letters, names)]
     for r in range(2, rows + 2):
         cells = "".join(_cell(f"{letter}{r}", text.format(r=r)) for letter, text in templates if text)
-        parts.append(f'<row r="{r}">{cells}</row>')
-    parts.append("</sheetData></worksheet>")
-    return "".join(parts).encode()
+        yield f'<row r="{r}">{cells}</row>'.encode()
+    yield b"</sheetData></worksheet>"
 
 
 def junk_ledger(path: Path, rows: int) -> Path:
@@ -72,11 +75,16 @@ def junk_ledger(path: Path, rows: int) -> Path:
     return path
 
 
-def _replace_part(path: Path, part: str, data: bytes) -> None:
+def _replace_part(path: Path, part: str, chunks: Iterable[bytes]) -> None:
     packed = path.with_name(path.name + ".tmp")
     with zipfile.ZipFile(path) as src, zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as dest:
         for info in src.infolist():
-            dest.writestr(info.filename, data if info.filename == part else src.read(info))
+            if info.filename != part:
+                dest.writestr(info.filename, src.read(info))
+                continue
+            with dest.open(info.filename, "w", force_zip64=True) as out:
+                for chunk in chunks:
+                    out.write(chunk)
     packed.replace(path)
 
 
@@ -87,8 +95,8 @@ def junk_form(form: Path, rows: int, item_letter: str, progress_letter: str) -> 
         part = pkg.sheets()[FormSheet.FORM]
         data = pkg.read(part)
     last = max(int(n) for n in re.findall(rb'<row r="(\d+)"', data))
-    junk = "".join(f'<row r="{r}">{_cell(f"{item_letter}{r}", f"编号{r}")}<c r="{progress_letter}{r}"><f>1+{r}</f></c></row>'
-                   for r in range(last + 1, last + 1 + rows))
+    junk = (f'<row r="{r}">{_cell(f"{item_letter}{r}", f"编号{r}")}<c r="{progress_letter}{r}"><f>1+{r}</f></c></row>'
+            .encode() for r in range(last + 1, last + 1 + rows))
     end = data.index(b"</sheetData>")
-    _replace_part(form, part, data[:end] + junk.encode() + data[end:])
+    _replace_part(form, part, itertools.chain([data[:end]], junk, [data[end:]]))
     return form

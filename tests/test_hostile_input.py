@@ -22,12 +22,12 @@ import sys
 import tempfile
 import threading
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 import pytest
 
+from peak import Ran
 from workbooks import write_ledger
 
 pytestmark = pytest.mark.slow  # a subprocess per file
@@ -162,16 +162,6 @@ def _case(tmp: Path, name: str) -> Path:
         "not_a_zip": lambda: _write(out, "这不是表格".encode() * 100),
     }
     return cases[name]()
-
-
-@dataclass
-class Ran:
-    """What a child did: its exit code, its output, its peak resident memory in bytes."""
-
-    returncode: int
-    stdout: str
-    stderr: str
-    peak: int
 
 
 def _run(args: list[str], cwd: Path, then: Callable[[], None] | None = None) -> Ran:

@@ -562,6 +562,7 @@ class Eligibility:
     CANCELLED = "建议取消评优评先资格"
     NORMAL = "正常"
 FINDING_COLUMNS = ("级别", "代码", "工作表", "单元格", "列", "交办单号", "问题", "建议")
+FINDING_SOURCE = "文件"  # --json only: the file a finding was found in ("" when read from memory)
 # the 校验结果 sheet: the clause a finding enforces (依据) in place of its machine code
 FINDING_SHEET_COLUMNS = ("级别", "工作表", "单元格", "列", "交办单号", "问题", "建议", "依据")
 

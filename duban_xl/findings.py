@@ -10,7 +10,7 @@ from typing import Iterable
 
 import pandas as pd
 
-from .contract import FINDING_COLUMNS
+from .contract import FINDING_COLUMNS, FINDING_SOURCE
 
 ERROR, WARNING = "错误", "警告"
 
@@ -51,6 +51,10 @@ class Finding:
         values = (self.level, self.code, self.sheet, self.cell, self.column,
                   self.item_no, self.message, self.suggestion)
         return dict(zip(FINDING_COLUMNS, values))
+
+    def as_json(self) -> dict[str, str]:
+        """``as_dict`` plus the file it was found in: a scheduled job's log names the returned sheet."""
+        return {**self.as_dict(), FINDING_SOURCE: self.source}
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,7 @@ class Report:
         return pd.DataFrame([f.as_dict() for f in self.sorted()], columns=list(FINDING_COLUMNS))
 
     def as_json_list(self) -> list[dict[str, str]]:
-        return [f.as_dict() for f in self.sorted()]
+        return [f.as_json() for f in self.sorted()]
 
     def summary(self) -> str:
         if not self.findings:

@@ -52,7 +52,8 @@ def test_json_findings_have_the_promised_keys(capsys, broken):
     code, out, _ = run(capsys, "validate", broken, "--as-of", "2022-12-31", "--json")
     findings = json.loads(out)
     assert code == 1
-    assert set(findings[0]) == {"级别", "代码", "工作表", "单元格", "列", "交办单号", "问题", "建议"}
+    assert set(findings[0]) == {"级别", "代码", "工作表", "单元格", "列", "交办单号", "问题", "建议", "文件"}
+    assert {f["文件"] for f in findings} == {broken.name}  # a scheduled job's log says which file it was
     assert {(f["工作表"], f["单元格"], f["级别"]) for f in findings} >= {("台账", "G2", "错误"), ("台账", "J2", "警告")}
 
 

@@ -60,7 +60,7 @@ class FileResult:
     def as_json(self, parcel: Parcel) -> dict:
         return {"来源": parcel.origin, "发件人": parcel.sender, "单位": self.unit, "文件": self.name,
                 "结果": self.outcome, "合并行数": self.merged_rows,
-                "问题": [f.as_dict() for f in self.findings]}
+                "问题": [f.as_json() for f in self.findings]}
 
 
 @dataclass

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import platform
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from .report import write_page
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -82,19 +83,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--forms", default="35,350")
     args = parser.parse_args(argv)
     rows = [measure(int(n)) for n in args.forms.split(",")]
-    lines = [
-        "# Intake benchmark (`python -m benchmarks.intake`)", "",
-        f"{dt.datetime.now():%Y-%m-%d %H:%M}; Python {platform.python_version()} on {platform.platform()}.", "",
-        "| returned forms | rows merged | bare read (s) | intake (s) | ×bare read |", "|--:|--:|--:|--:|--:|",
-        *(f"| {r['forms']} | {r['rows']} | {r['baseline']:.3f} | {r['intake']:.2f} | {r['ratio']:.0f}× |" for r in rows),
-        "", "Bare read: python-calamine reads every sheet of every returned file, nothing else (best of 3).",
-        "Intake: `intake --dir` end to end — safety gate, form checks against the ledger, one safe ledger",
-        "write, a 回执 per file, moves to 已处理/ — on a copy of the sample ledger (322 反馈记录 rows).",
-        "Where the time goes (cProfile): per form, building its 回执 workbook with openpyxl is the largest part,",
-        "then the safety gate and the read; once per run, reading, validating and writing the ledger.", "",
-    ]
-    REPORT.write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    print(write_page(REPORT, "Intake benchmark (`python -m benchmarks.intake`)",
+                     ["+returned forms", "+rows merged", "+bare read (s)", "+intake (s)", "+×bare read"],
+                     ([f"{r['forms']}", f"{r['rows']}", f"{r['baseline']:.3f}", f"{r['intake']:.2f}", f"{r['ratio']:.0f}×"]
+                      for r in rows),
+                     ["Bare read: python-calamine reads every sheet of every returned file, nothing else (best of 3).",
+                      "Intake: `intake --dir` end to end — safety gate, form checks against the ledger, one safe ledger",
+                      "write, a 回执 per file, moves to 已处理/ — on a copy of the sample ledger (322 反馈记录 rows).",
+                      "Where the time goes (cProfile): per form, building its 回执 workbook with openpyxl is the largest part,",
+                      "then the safety gate and the read; once per run, reading, validating and writing the ledger."]))
     return 0
 
 

@@ -10,13 +10,13 @@ reading the same file, never a timed test. Writes ``benchmarks/JUNK.md``.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
-import platform
 import shutil
 import sys
 import tempfile
 import time
 from pathlib import Path
+
+from .report import write_page
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -56,19 +56,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rows", default="20000,200000")
     args = parser.parse_args(argv)
     results = [r for n in args.rows.split(",") for r in measure(int(n))]
-    lines = [
-        "# Junk-ledger benchmark (`python -m benchmarks.junk`)", "",
-        f"{dt.datetime.now():%Y-%m-%d %H:%M}; Python {platform.python_version()} on {platform.platform()}.", "",
-        "| junk rows | run | seconds (with imports) | ×bare read | peak MiB | exit |", "|--:|---|--:|--:|--:|--:|",
-        *(f"| {r['rows']:,} | {r['mode']} | {r['seconds']:.1f} | {r.get('ratio', 1):.1f}× | {r['peak'] >> 20} | {r['exit']} |"
-          for r in results),
-        "", "Each row of the 台账 holds 12 problems (2.4 million at 200,000 rows); each sheet lists the first 50",
-        "of a kind and one «还有 N 处同类问题» line counts the rest. Each run is one fresh process (imports",
-        "included), its own peak from `os.wait4` (tests/peak.py). Exit 1: the data has errors. The rest of",
-        "the time is reading: every junk cell is a distinct value, parsed once.", "",
-    ]
-    REPORT.write_text("\n".join(lines), encoding="utf-8")
-    print("\n".join(lines))
+    print(write_page(REPORT, "Junk-ledger benchmark (`python -m benchmarks.junk`)",
+                     ["+junk rows", "run", "+seconds (with imports)", "+×bare read", "+peak MiB", "+exit"],
+                     ([f"{r['rows']:,}", r["mode"], f"{r['seconds']:.1f}", f"{r.get('ratio', 1):.1f}×",
+                       f"{r['peak'] >> 20}", f"{r['exit']}"] for r in results),
+                     ["Each row of the 台账 holds 12 problems (2.4 million at 200,000 rows); each sheet lists the first 50",
+                      "of a kind and one «还有 N 处同类问题» line counts the rest. Each run is one fresh process (imports",
+                      "included), its own peak from `os.wait4` (tests/peak.py). Exit 1: the data has errors. The rest of",
+                      "the time is reading: every junk cell is a distinct value, parsed once."]))
     return 0
 
 

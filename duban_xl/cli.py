@@ -59,7 +59,7 @@ class DateType(click.ParamType):
 
 
 DATE = DateType()
-LEDGER = click.argument("ledger", type=click.Path(path_type=Path))
+LEDGER = click.argument("ledger", type=click.Path(path_type=Path, readable=False))  # unreadable: the gate says so in Chinese
 AS_OF = click.option("--as-of", type=DATE, default=None, help="统计日（默认今天）。Count as of this date (default today).")
 TEMPLATES = click.option(
     "--templates", type=click.Path(path_type=Path, file_okay=False), default=None,
@@ -445,7 +445,7 @@ def print_intake(run, lines: list[str]) -> None:
 
 
 @cli.command(name="check-report")
-@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path, readable=False))
 @click.option("--county", default=None, help="标题中的县名（默认取台账参数，或云和县）。")
 @click.option("--ledger", type=click.Path(path_type=Path), default=None, help="台账：核对标题中的交办单号是否存在。")
 @click.option("--record", is_flag=True,

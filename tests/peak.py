@@ -14,6 +14,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 LAUNCHER = """
 import os, subprocess, sys
@@ -34,12 +35,14 @@ class Ran:
     peak: int
 
 
-def run_measured(command: list[str], cwd: Path, timeout: float = 900) -> Ran:
+def run_measured(command: list[str], cwd: Path, timeout: float = 900,
+                 preexec: Callable[[], None] | None = None) -> Ran:
+    """``preexec`` runs in the launcher before it starts (limits, dropped capabilities): the command inherits it."""
     env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "DUBAN_TODAY": "2022-12-31"}
     with tempfile.TemporaryDirectory(prefix="duban_peak_") as tmp:
         report = Path(tmp) / "peak"
         done = subprocess.run([sys.executable, "-c", LAUNCHER, str(report), *command], cwd=cwd, env=env,
-                              capture_output=True, text=True, timeout=timeout)
+                              capture_output=True, text=True, timeout=timeout, preexec_fn=preexec)
         code, peak = report.read_text().split()
     return Ran(int(code), done.stdout, done.stderr, int(peak))
 

@@ -2,42 +2,36 @@
 and one line naming the file and what is wrong, and the child's measured peak memory stays under
 1 GiB (issue 9: «every such case exit 2 with one line …, never an abort, and memory under 1 GiB»).
 
-Memory is measured, not only capped: each child is reaped with ``os.wait4``, whose ``ru_maxrss``
-is the peak resident set of that one process. An address-space limit stays on as a guard for
-the machine (a runaway child fails fast instead of swapping), set above 1 GiB: address space is
-not memory (thread stacks, allocator arenas, mapped libraries reserve far more than they touch),
-so the guard must not be what the test asserts.
+Memory is measured, not only capped: each child is started by tests/peak.py's launcher, which reaps
+it with ``os.wait4``; its ``ru_maxrss`` is then the peak resident set of that one process (not the
+high-water mark a child forked from this pytest would inherit). An address-space limit stays on as
+a guard for the machine (a runaway child fails fast instead of swapping), set above 1 GiB: address
+space is not memory (thread stacks, allocator arenas, mapped libraries reserve far more than they
+touch), so the guard must not be what the test asserts.
 """
 from __future__ import annotations
 
 import ctypes
-import io
 import os
 import re
 import resource
 import shutil
 import struct
-import subprocess
 import sys
-import tempfile
-import threading
 import zipfile
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterator
 
 import pytest
 
-from peak import Ran
+from hostile_files import (LEDGER_SHEET, NS_MAIN, around_rows, low_entropy, parts as _parts, shared_strings,
+                           streamed as _streamed, text_rows)
+from peak import Ran, run_measured
 from workbooks import write_ledger
 
 pytestmark = pytest.mark.slow  # a subprocess per file
 MEMORY = 1 << 30  # what a child may hold resident, at its peak
 GUARD = 3 << 30  # the address space a child may reserve: a runaway is stopped, not measured
-
-
-def _parts(path: Path) -> dict[str, bytes]:
-    with zipfile.ZipFile(path) as zf:
-        return {n: zf.read(n) for n in zf.namelist()}
 
 
 def _zip(dest: Path, parts: dict[str, bytes], stored: bool = False) -> Path:
@@ -160,8 +154,59 @@ def _case(tmp: Path, name: str) -> Path:
         "truncated": lambda: _write(out, base.read_bytes()[: len(base.read_bytes()) // 2]),
         "empty": lambda: _write(out, b""),
         "not_a_zip": lambda: _write(out, "这不是表格".encode() * 100),
+        # beyond the issue's list, as an attacker would try
+        "shared_string_amplification": lambda: _amplified(base, out),
+        "huge_attribute": lambda: _streamed(out, _parts(base), LEDGER_SHEET, around_rows(
+            _parts(base)[LEDGER_SHEET], [b'<row r="3"><c r="A3" t="inlineStr" x="', *low_entropy(300 << 20),
+                                         b'"><is><t>x</t></is></c></row>']), level=1),
+        "duplicate_entry": lambda: _twice(base, out, LEDGER_SHEET),
+        "xlsb_renamed": lambda: _zip(out, XLSB),
+        "encrypted": lambda: _write(out, ENCRYPTED.read_bytes()),
+        "too_many_parts": lambda: _zip(out, {**_parts(base), **{f"customXml/item{i}.xml": b"<a/>" for i in range(20000)}}),
+        "deep_nesting_workbook": lambda: _edited(base, out, xl__workbook_DOT_xml=lambda d: d.replace(
+            b"</workbook>", b"<x>" * 100_000 + b"</x>" * 100_000 + b"</workbook>")),
+        # legitimately readable, however odd: read, within the same bounds
+        "thousands_of_parts": lambda: _zip(out, {**_parts(base), **{f"customXml/item{i}.xml": b"<a/>" for i in range(5000)}}),
+        "deep_nesting_sheet": lambda: _edited(base, out, sheet=lambda d: d.replace(
+            b"</sheetData>", b"</sheetData>" + b"<x>" * 100_000 + b"</x>" * 100_000, 1)),
+        "prefixed_namespace": lambda: _edited(base, out, sheet=_prefixed),
     }
     return cases[name]()
+
+
+def _amplified(base: Path, dest: Path) -> Path:
+    """24,000 cells of an 18 KB file each naming one 30,000-character shared string: a reader that copies
+    the string into every cell holds 720 million characters (6 minutes and 3.6 GB before the gate)."""
+    package = shared_strings(_parts(base), ["长" * 30_000])
+    rows = b"".join(b'<row r="%d">' % r + b'<c t="s"><v>0</v></c>' * 12 + b"</row>" for r in range(3, 2003))
+    package[LEDGER_SHEET] = package[LEDGER_SHEET].replace(b"</sheetData>", rows + b"</sheetData>", 1)
+    return _zip(dest, package)
+
+
+def _twice(base: Path, dest: Path, name: str) -> Path:
+    """A zip with two entries called ``name``: a reader and the writer could each take a different one."""
+    package = _parts(base)
+    _zip(dest, package)
+    with pytest.warns(UserWarning, match="Duplicate name"), zipfile.ZipFile(dest, "a") as zf:
+        zf.writestr(name, package[name].replace(b"</sheetData>", b'<row r="3"><c r="A3"><v>1</v></c></row></sheetData>'))
+    return dest
+
+
+def _prefixed(sheet: bytes) -> bytes:
+    """The worksheet with its namespace bound to a prefix (<x:c …>): valid XML, read the same."""
+    sheet = sheet.replace(b'xmlns="' + NS_MAIN + b'"', b'xmlns:x="' + NS_MAIN + b'"', 1)
+    return re.sub(rb"<(/?)(?!\?|!)([\w]+)(?=[\s>/])", lambda m: b"<" + m[1] + b"x:" + m[2], sheet)
+
+
+XLSB = {  # what an .xlsb renamed .xlsx looks like to the gate: the workbook part is binary
+    "[Content_Types].xml": b'<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/'
+                           b'package/2006/content-types"><Default Extension="bin" ContentType="application/'
+                           b'vnd.ms-excel.sheet.binary.macroEnabled.main"/></Types>',
+    "_rels/.rels": b'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/'
+                   b'package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/'
+                   b'officeDocument/2006/relationships/officeDocument" Target="xl/workbook.bin"/></Relationships>',
+    "xl/workbook.bin": bytes(range(256)) * 8,
+}
 
 
 def _run(args: list[str], cwd: Path, then: Callable[[], None] | None = None) -> Ran:
@@ -170,25 +215,14 @@ def _run(args: list[str], cwd: Path, then: Callable[[], None] | None = None) -> 
 
 
 def _spawn(command: list[str], cwd: Path, then: Callable[[], None] | None = None) -> Ran:
+    """``command`` measured through tests/peak.py's launcher (so the peak is the child's own, not this
+    pytest's); the launcher starts under the address-space guard and ``then``, which the child inherits."""
     def start() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (GUARD, GUARD))
         if then is not None:
             then()
 
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "DUBAN_TODAY": "2022-12-31"}
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        child = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, preexec_fn=start, env=env)
-        timer = threading.Timer(300, child.kill)
-        timer.start()
-        try:
-            _, status, usage = os.wait4(child.pid, 0)
-        finally:
-            timer.cancel()
-        child.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        return Ran(child.returncode, out.read().decode(errors="replace"), err.read().decode(errors="replace"),
-                   usage.ru_maxrss * 1024)  # Linux counts ru_maxrss in KiB
+    return run_measured(command, cwd, timeout=300, preexec=start)
 
 
 def _one_line_exit_2(done: Ran, name: str) -> None:
@@ -212,10 +246,11 @@ SAYS = {  # what the one line must say, so that no case passes for another case'
     "missing_styles": "缺少 xl/styles.xml", "relationship_outside": "之外", "cell_A0": "工作表|损坏",
     "cell_XFD1048576": "范围过大|超出", "dimension_XFD1048576": "范围过大|超出", "unique_count_2e9": "字符串",
     "zip_bomb": "压缩|超过", "truncated": "损坏|不是", "empty": "不是", "not_a_zip": "不是",
+    "shared_string_amplification": "内容过多", "huge_attribute": "超长", "duplicate_entry": "同名",
+    "xlsb_renamed": "xlsb", "encrypted": "密码", "too_many_parts": "条目过多", "deep_nesting_workbook": "workbook.xml",
 }
-CASES = ["corrupt_deflate", "bad_crc", "entry_larger_than_declared", "not_well_formed", "not_utf8",
-         "dtd_after_long_comment", "missing_shared_strings", "missing_styles", "relationship_outside", "cell_A0",
-         "cell_XFD1048576", "dimension_XFD1048576", "unique_count_2e9", "zip_bomb", "truncated", "empty", "not_a_zip"]
+READABLE = ["thousands_of_parts", "deep_nesting_sheet", "prefixed_namespace"]
+CASES = list(SAYS)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -227,8 +262,17 @@ def test_a_broken_or_hostile_ledger_is_exit_2_in_one_line(tmp_path, name):
     assert re.search(SAYS[name], done.stderr), f"{name}: {done.stderr}"  # refused for its own fault
 
 
-@pytest.mark.parametrize("kind", ["directory", "fifo", "dev_zero", "newline_name"])
+@pytest.mark.parametrize("name", READABLE)
+def test_an_odd_but_valid_ledger_is_read_within_the_same_bounds(tmp_path, name):
+    path = _case(tmp_path, name)
+    done = _run(["validate", path.name, "--write", "--in-place"], tmp_path)
+    assert done.returncode in (0, 1) and "Traceback" not in done.stderr, f"{name}: {done.stderr[-3000:]}"
+    assert "校验结果已写入" in done.stdout + done.stderr and done.peak < MEMORY, (name, done.peak >> 20)
+
+
+@pytest.mark.parametrize("kind", ["directory", "fifo", "dev_zero", "newline_name", "symlink_loop", "unreadable"])
 def test_what_is_not_a_ledger_file_is_exit_2_in_one_line(tmp_path, kind):
+    then = None
     if kind == "directory":
         target = tmp_path / "台账.xlsx"
         target.mkdir()
@@ -237,12 +281,21 @@ def test_what_is_not_a_ledger_file_is_exit_2_in_one_line(tmp_path, kind):
         os.mkfifo(target)
     elif kind == "dev_zero":
         target = Path("/dev/zero")
+    elif kind == "symlink_loop":
+        target = tmp_path / "台账.xlsx"
+        target.symlink_to(target.name)
+    elif kind == "unreadable":  # another clerk's file on a shared folder (mode 000)
+        target = write_ledger(tmp_path / "台账.xlsx")
+        target.chmod(0)
+        then = _read_only_for(tmp_path, probe="open('台账.xlsx', 'rb')")
     else:
         target = write_ledger(tmp_path / "台账\n第二行.xlsx")
         target.write_bytes(b"broken")
-    done = _run(["validate", str(target)], tmp_path)
+    done = _run(["validate", str(target)], tmp_path, then)
     _one_line_exit_2(done, kind)
     assert "找不到文件" not in done.stderr
+    if kind in ("symlink_loop", "unreadable"):
+        assert "无法读取文件「台账.xlsx」" in done.stderr, done.stderr
 
 
 CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER = 1, 2, 3
@@ -259,12 +312,12 @@ def _as_an_ordinary_user() -> None:
             raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP) refused")
 
 
-def _read_only_for(folder: Path) -> Callable[[], None] | None:
-    """How a child meets ``folder`` (mode 0555) as read-only; a root that cannot drop its powers skips
-    (fails under CI: DUBAN_REQUIRE_READ_ONLY=1)."""
+def _read_only_for(folder: Path, probe: str = "open('probe', 'w')") -> Callable[[], None] | None:
+    """How a child meets ``folder`` (mode 0555) or a file in it (mode 000) as a clerk would: ``probe``
+    must then fail. A root that cannot drop its powers skips (fails under CI: DUBAN_REQUIRE_READ_ONLY=1)."""
     if os.geteuid() != 0:
         return None
-    probe = _spawn([sys.executable, "-c", "open('probe', 'w')"], folder, _as_an_ordinary_user)
+    probe = _spawn([sys.executable, "-c", probe], folder, _as_an_ordinary_user)
     if probe.returncode != 0 and "PermissionError" in probe.stderr:
         return _as_an_ordinary_user
     message = f"root could not give up its file-permission powers here: {probe.stderr[-500:]}"
@@ -297,18 +350,6 @@ def test_where_the_writes_go_is_unusable_exit_2_in_one_line(tmp_path, blocker):
     if blocker == "read_only_folder":
         assert "「台账夹」文件夹只读或无写入权限" in done.stderr and "请换一个可写的文件夹" in done.stderr, done.stderr
         assert sorted(p.name for p in folder.iterdir()) == ["台账.xlsx"]
-
-
-def _streamed(dest: Path, parts: dict[str, bytes], name: str, chunks: Iterable[bytes], level: int = 6) -> Path:
-    """A package whose part ``name`` is written from ``chunks`` as a stream: never held whole in memory."""
-    with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as zf:
-        for other, data in parts.items():
-            if other != name:
-                zf.writestr(other, data)
-        with zf.open(name, "w", force_zip64=True) as part:
-            for chunk in chunks:
-                part.write(chunk)
-    return dest
 
 
 def _bomb_chunks(document: bytes, size: int) -> Iterator[bytes]:
@@ -406,3 +447,25 @@ def test_bulletin_refuses_a_hostile_template_before_it_touches_the_ledger(tmp_pa
                 tmp_path)
     _one_line_exit_2(done, kind)
     assert f"公文模板「{tpl.MONTHLY}」无法使用" in done.stderr and ledger.read_bytes() == before
+
+
+# ---- a small file holding a big sheet ---------------------------------------------------------
+
+@pytest.mark.parametrize("sheet_bytes, why", [
+    (950_000_000, "超过 384 MB"),  # the issue's case: past every file-level limit, then past 4 GiB
+    (300_000_000, "内容过多"),  # under the part limit, but 3.5 M text cells: 1.1 GB to read, 5 GB to validate
+])
+def test_a_small_file_holding_a_huge_sheet_is_exit_2_in_one_line_under_1_gib(tmp_path, sheet_bytes, why):
+    """A 118 MB file holding a 0.95 GB sheet (issue 9) — streamed into the zip at deflate level 1 in
+    seconds — and a 40 MB one holding 300 MB of dense text: each refused by the gate before a reader
+    allocates for it."""
+    base = write_ledger(tmp_path / "base.xlsx")
+    package = _parts(base)
+    path = _streamed(tmp_path / "台账.xlsx", package, LEDGER_SHEET,
+                     around_rows(package[LEDGER_SHEET], text_rows(3, sheet_bytes)), level=1)
+    with zipfile.ZipFile(path) as zf:
+        inside = zf.getinfo(LEDGER_SHEET).file_size
+    assert inside >= sheet_bytes and path.stat().st_size < sheet_bytes / 6  # small outside, big inside
+    done = _run(["validate", path.name], tmp_path)
+    _one_line_exit_2(done, path.name)
+    assert "台账.xlsx" in done.stderr and why in done.stderr, done.stderr

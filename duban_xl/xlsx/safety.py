@@ -30,15 +30,16 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=Fal
                           load_dtd=False, remove_blank_text=False)
 
 
-def parse_xml(data: bytes, where: str = "") -> etree._Element:
-    """Parse one part with a hardened parser; refuse DTDs (entity expansion, external reach)."""
+def parse_xml(data: bytes, where: str = "", source: str = "") -> etree._Element:
+    """Parse one part with a hardened parser; refuse DTDs (entity expansion, external reach).
+    ``source``: the file's name for the message, when the caller knows it."""
     try:
         root = etree.fromstring(data, _PARSER)
     except etree.XMLSyntaxError as exc:
-        raise NotAWorkbook(f"文件内部的 {where} 已损坏，无法读取。请在 Excel 中打开并另存为新的 .xlsx 文件后再试。",
+        raise NotAWorkbook(f"文件{source}内部的 {where} 已损坏，无法读取。请在 Excel 中打开并另存为新的 .xlsx 文件后再试。",
                            f"damaged XML part {where}: {exc}") from exc
     if root.getroottree().docinfo.doctype:
-        raise UnsafeWorkbook(f"文件内部的 {where} 含有不安全的 XML 声明（DTD），已拒绝读取。请在 Excel 中另存为新的 .xlsx 文件后再试。",
+        raise UnsafeWorkbook(f"文件{source}内部的 {where} 含有不安全的 XML 声明（DTD），已拒绝读取。请在 Excel 中另存为新的 .xlsx 文件后再试。",
                              f"DTD in XML part {where}")
     return root
 
@@ -83,6 +84,7 @@ def open_package(path: Path, name: str, damaged: type[DubanError], what: str) ->
         if len(zf.infolist()) > MAX_ENTRIES:
             raise UnsafeWorkbook(f"文件{name}内部条目过多（{len(zf.infolist())} 个），超出安全上限，已拒绝读取。",
                                  "too many zip entries")
+        _refuse_twins(zf, name)
         scan(zf)
     except Refusal as refusal:
         zf.close()
@@ -96,6 +98,18 @@ def open_package(path: Path, name: str, damaged: type[DubanError], what: str) ->
         zf.close()
         raise
     return zf
+
+
+def _refuse_twins(zf: zipfile.ZipFile, name: str) -> None:
+    """Two entries of one name (part names ignore case, ISO/IEC 29500-2 §6.2.2.3): a reader and the
+    writer could each take a different one, so what is checked would not be what is written."""
+    seen: set[str] = set()
+    for info in zf.infolist():
+        folded = info.filename.lower()
+        if folded in seen:
+            raise UnsafeWorkbook(f"文件{name}内部有两个同名的条目（{info.filename}），已拒绝读取。"
+                                 "请用原程序打开检查并另存为新文件后再试。", f"duplicate zip entry {info.filename}")
+        seen.add(folded)
 
 
 def check_workbook_file(path: Path) -> None:
@@ -190,8 +204,11 @@ def _check_zip(zf: zipfile.ZipFile, name: str) -> None:
     if main is None or main not in names:
         raise NotAWorkbook(f"文件{name}缺少工作簿主体（xl/workbook.xml），不是完整的 Excel 工作簿。请在 Excel 中另存为 .xlsx 后再试。",
                            "no xl/workbook.xml")
+    if not main.lower().endswith(".xml"):  # xl/workbook.bin: an .xlsb renamed, or saved under the wrong name
+        raise NotAWorkbook(f"文件{name}是 Excel 二进制工作簿（.xlsb），不是 .xlsx。请在 Excel 中打开，"
+                           "另存为「Excel 工作簿（*.xlsx）」后再试。", f"binary workbook part {main}")
     _check_targets(zf, names, main, name)
-    book = parse_xml(zf.read(main), main)
+    book = parse_xml(zf.read(main), main, name)
     if book.find("{*}sheets/{*}sheet") is None:
         raise NotAWorkbook(f"文件{name}中没有任何工作表，文件可能已损坏。请在 Excel 中打开检查并另存为 .xlsx 后再试。",
                            "workbook without sheets")
@@ -204,7 +221,7 @@ def _check_targets(zf: zipfile.ZipFile, names: set[str], main: str, name: str) -
     if rels not in names:
         return
     folded = {n.lower() for n in names}
-    for rel in parse_xml(zf.read(rels), rels):
+    for rel in parse_xml(zf.read(rels), rels, name):
         if rel.get("TargetMode") == "External":
             continue
         target = rel.get("Target", "")

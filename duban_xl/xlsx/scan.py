@@ -7,13 +7,21 @@ and a small file can hold a sheet whose one cell at XFD1048576 or whose
 gate decompresses each part as a stream with a counter, feeds XML parts to
 expat (C, no handlers but the DTD refusal: well-formedness for free), and reads
 the extent of each worksheet and the declared size of the string table.
+
+What a reader will hold is estimated too, per sheet and for the book: cells and
+characters, shared strings counted once for every cell that names them (calamine
+copies the string into each cell, so one 30,000-character string named by 24,000
+cells of an 18 KB file is 720 million characters: minutes and gigabytes). The
+weights are measured on calamine's rows (benchmarks/: the 100,000-item ledger's
+反馈记录, 3.7 M cells, reads in 664 MB; its estimate is 674 MB).
 """
 from __future__ import annotations
 
 import re
 import zipfile
 import zlib
-from dataclasses import dataclass
+from array import array
+from dataclasses import dataclass, field
 from xml.parsers import expat
 
 CHUNK = 1 << 20
@@ -23,12 +31,21 @@ MAX_RATIO = 500  # deflate of real XML stays far below this; zero-filled bombs r
 RATIO_MIN_BYTES = 1024 * 1024  # tiny parts may compress oddly; only judge big ones
 MAX_CELLS = 16_000_000  # rows × columns of a sheet's extent: a reader allocates a grid of that size
 MAX_STRINGS = 5_000_000  # shared strings a workbook may declare
+MAX_RUN = 8 << 20  # bytes of one text or one tag with no markup: a cell holds 32,767 characters, and
+                   # libxml2 (our writer's parser) stops at 10 MB; expat would buffer it all
+CELL_COST = 160  # bytes a reader holds per cell: calamine's value, the Python object, its slot in the row
+CHAR_COST = 4  # bytes per character of text: calamine's UTF-8 copy and the Python string
+MAX_SHEET_COST = 768 << 20  # one sheet in memory at a time, with room for the reader's frames under 1 GiB
+MAX_BOOK_COST = 1280 << 20  # every sheet of the book (the 100,000-item ledger estimates about 1.2 GB)
 
 _ROW = re.compile(rb"""row\s+r=["']([0-9]{1,9})["']""")
 _WIDE = re.compile(rb""" r=["']([A-Z]{2,9})[0-9]""")  # columns past Z: rare, so cheap to look at
 _DIMENSION = re.compile(rb"""<(?:\w+:)?dimension\s+ref=["'][A-Z]*[0-9]*:?([A-Z]{1,9})([0-9]{1,9})["']""")
 _SST = re.compile(rb"<(?:\w+:)?sst\b[^>]*>")
 _COUNT = re.compile(rb"""\b(?:uniqueCount|count)\s*=\s*["']([0-9]+)["']""")
+_VALUE = re.compile(rb"<(?:\w+:)?v(?:\s[^>]*)?>\s*([0-9]{1,10})\s*<")  # a value that may name a shared string
+_MAIN_PREFIX = re.compile(rb"""xmlns:\w+\s*=\s*["'](?:http://schemas\.openxmlformats\.org/spreadsheetml/2006/main"""
+                          rb"""|http://purl\.oclc\.org/ooxml/spreadsheetml/main)["']""")
 _DTD = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"), "<!DOCTYPE".encode("utf-16-be"))
 
 
@@ -46,6 +63,31 @@ class Extent:
     columns: int = 0
 
 
+@dataclass
+class Strings:
+    """The shared-string table as a reader will expand it: each string's length in characters."""
+
+    lengths: array = field(default_factory=lambda: array("L"))
+    longest: int = 0
+
+
+@dataclass
+class Load:
+    """What reading one worksheet costs: its cells and the characters of its own text."""
+
+    cells: int = 0
+    chars: int = 0
+
+    def count(self, chunk: bytes, prefixed: bool) -> None:
+        self.cells += chunk.count(b"<c") + (chunk.count(b":c") if prefixed else 0)
+
+    def text(self, data: str) -> None:
+        self.chars += len(data)
+
+    def cost(self, shared_chars: int) -> int:
+        return self.cells * CELL_COST + (self.chars + shared_chars) * CHAR_COST
+
+
 def _column(letters: bytes) -> int:
     n = 0
     for ch in letters:
@@ -60,21 +102,66 @@ def scan(zf: zipfile.ZipFile) -> None:
         raise Refusal("unsafe", f"解压后超过 {MAX_TOTAL_BYTES >> 30} GB", "total uncompressed size over the limit")
     for info in infos:
         _check_size(info.filename, info, info.file_size, MAX_TOTAL_BYTES)
-    total = 0
-    for info in infos:
-        total += _scan_part(zf, info, MAX_TOTAL_BYTES - total)
+    strings, total, book = Strings(), 0, 0
+    for info in sorted(infos, key=lambda i: not _is_strings(i.filename)):  # the string table first
+        seen, load = _scan_part(zf, info, MAX_TOTAL_BYTES - total, strings)
+        total += seen
+        if load is not None:
+            book += _judge(zf, info, load, strings, book)
 
 
-def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> int:
+def _is_strings(name: str) -> bool:
+    return name.lower().endswith("sharedstrings.xml")
+
+
+def _is_sheet(name: str) -> bool:
+    lower = name.lower()
+    return "worksheets/" in lower and "_rels/" not in lower and lower.endswith(".xml")
+
+
+def _judge(zf: zipfile.ZipFile, info: zipfile.ZipInfo, load: Load, strings: Strings, book: int) -> int:
+    """The sheet's estimated cost in bytes; refused over the sheet or the book limit."""
+    shared = load.cells * strings.longest  # every cell naming the longest string: a bound, cheap
+    if load.cost(shared) > MAX_SHEET_COST:
+        shared = _shared_chars(zf, info, strings)  # the exact sum (a second, bounded pass)
+    cost = load.cost(shared)
+    if cost > MAX_SHEET_COST or book + cost > MAX_BOOK_COST:
+        where = f"内部的 {info.filename}" if cost > MAX_SHEET_COST else "各工作表合计"
+        raise Refusal("unsafe", f"{where}内容过多（约 {load.cells} 个单元格、{load.chars + shared} 个字符），"
+                                f"读取需要的内存超出安全上限",
+                      f"reading {info.filename} would hold about {(book + cost) >> 20} MB")
+    return cost
+
+
+def _shared_chars(zf: zipfile.ZipFile, info: zipfile.ZipInfo, strings: Strings) -> int:
+    """Characters of the shared strings this sheet's values name, each time it names them. Every integer
+    value counts (a number that happens to be an index too): an overestimate, never an under."""
+    lengths, count, total, tail = strings.lengths, len(strings.lengths), 0, b""
+    with zf.open(info) as stream:
+        while chunk := stream.read(CHUNK):
+            window = tail + chunk
+            for index in _VALUE.findall(window):
+                if int(index) < count:
+                    total += lengths[int(index)]
+            tail = window[-64:]
+    return total
+
+
+def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int, strings: Strings) -> tuple[int, Load | None]:
     name = info.filename
     xml = name.endswith((".xml", ".rels"))
     parser = expat.ParserCreate() if xml else None
+    sheet, table = _is_sheet(name), _is_strings(name)
+    load = Load() if sheet else None
     if parser is not None:
         parser.StartDoctypeDeclHandler = _refuse_dtd
         parser.EntityDeclHandler = _refuse_dtd
-    sheet = "worksheets/" in name.lower() and xml
-    strings = name.lower().endswith("sharedstrings.xml")
-    extent, seen, tail = Extent(), 0, b""
+        parser.buffer_text = True
+        if table:
+            _count_strings(parser, strings)
+        elif load is not None:
+            parser.CharacterDataHandler = load.text
+    extent, seen, tail, prefixed, run = Extent(), 0, b"", False, 0
     try:
         with zf.open(info) as stream:
             while True:
@@ -84,13 +171,18 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> int:
                 seen += len(chunk)
                 _check_size(name, info, seen, budget)
                 window = tail + chunk
-                if any(marker in window for marker in _DTD):
+                if (b"<!" in window or b"\x00" in window) and any(marker in window for marker in _DTD):
                     raise Refusal("unsafe", f"内部的 {name} 含有不安全的 XML 声明（DTD）", f"DTD in {name}")
-                if sheet:
+                if load is not None:
                     _measure(window, extent, name, first=seen == len(chunk))
-                if strings and seen == len(chunk):
+                    # cells (a stray «<col» only makes the estimate higher); with the main
+                    # namespace bound to a prefix (<x:c>) anything «:c» counts too
+                    prefixed = prefixed or bool(b"xmlns:" in window and _MAIN_PREFIX.search(window))
+                    load.count(chunk, prefixed)
+                if table and seen == len(chunk):
                     _check_strings(window, name)
                 if parser is not None:
+                    run = _markup_run(chunk, run, name)
                     parser.Parse(chunk, False)
                 tail = window[-64:]
             if parser is not None:
@@ -100,7 +192,43 @@ def _scan_part(zf: zipfile.ZipFile, info: zipfile.ZipInfo, budget: int) -> int:
                       f"not well-formed XML in {name}: {exc}") from None
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise Refusal("damaged", f"内部的 {name} 已损坏（压缩数据或校验值不符）", f"damaged entry {name}: {exc}") from None
-    return seen
+    return seen, load
+
+
+def _markup_run(chunk: bytes, run: int, name: str) -> int:
+    """Bytes since the last «<» after ``chunk``; refused past MAX_RUN (one attribute or text of 300 MB)."""
+    last = chunk.rfind(b"<")
+    if last < 0:
+        run += len(chunk)
+    elif run + chunk.find(b"<") <= MAX_RUN:
+        return len(chunk) - last - 1
+    else:
+        run += chunk.find(b"<")
+    if run > MAX_RUN:
+        raise Refusal("unsafe", f"内部的 {name} 含有超长的文字或属性（超过 {MAX_RUN >> 20} MB 不间断），不是正常的表格内容",
+                      f"a run of over {MAX_RUN} bytes without markup in {name}")
+    return run
+
+
+def _count_strings(parser, strings: Strings) -> None:
+    """Expat handlers that note each <si>'s length in characters (rich-text runs and phonetics included)."""
+    lengths = strings.lengths
+
+    def start(tag: str, _attrs: object) -> None:
+        if tag == "si" or tag.endswith(":si"):
+            if lengths:
+                strings.longest = max(strings.longest, lengths[-1])
+            lengths.append(0)
+
+    def text(data: str) -> None:
+        if lengths:
+            lengths[-1] += len(data)
+
+    def end(tag: str) -> None:
+        if (tag == "sst" or tag.endswith(":sst")) and lengths:
+            strings.longest = max(strings.longest, lengths[-1])
+
+    parser.StartElementHandler, parser.CharacterDataHandler, parser.EndElementHandler = start, text, end
 
 
 def _refuse_dtd(*_: object) -> None:

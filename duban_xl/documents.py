@@ -22,6 +22,8 @@ import pandas as pd
 from docx.opc.exceptions import PackageNotFoundError
 from docxtpl import DocxTemplate
 from jinja2 import TemplateError
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
 from lxml.etree import XMLSyntaxError
 
 from . import bulletin, clock, remind
@@ -162,11 +164,34 @@ def template_path(template: str, templates_dir: Path | None = None) -> Path:
     return path
 
 
-# What a damaged or hand-broken .docx raises inside docxtpl / python-docx / jinja.
-BROKEN_TEMPLATE = (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, XMLSyntaxError, TemplateError)
+# What a damaged or hand-broken .docx raises inside docxtpl / python-docx / jinja (OverflowError: the
+# sandbox's range() past 100,000).
+BROKEN_TEMPLATE = (zipfile.BadZipFile, PackageNotFoundError, KeyError, ValueError, XMLSyntaxError, TemplateError,
+                   OverflowError)
+MAX_PRODUCT = 100_000  # characters or items one placeholder may multiply into being
+
+
+class TemplateSandbox(SandboxedEnvironment):
+    """jinja for templates an office edits in Word: a placeholder cannot reach into Python (without the
+    sandbox ``{{ cycler.__init__.__globals__.os.system(…) }}`` runs any command on the office's machine)
+    nor make a giant string or number (``{{ "x" * 10**10 }}``); range() stops at 100,000."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int) and abs(right) > 64:
+            raise SecurityError(f"乘方的指数过大（{right}）")
+        if operator == "*":
+            for many, times in ((left, right), (right, left)):
+                if isinstance(many, (str, list, tuple)) and isinstance(times, int) and len(many) * times > MAX_PRODUCT:
+                    raise SecurityError(f"占位符生成的内容过长（{len(many)} × {times}）")
+        return super().call_binop(context, operator, left, right)
 
 
 def _broken(path: Path, exc: Exception) -> BadTemplate:
+    if isinstance(exc, (SecurityError, OverflowError)):
+        return BadTemplate(f"公文模板「{path.name}」中有不允许的占位符（{exc}），已拒绝使用：占位符只能填入文字。"
+                           f"请用 Word 打开删去该占位符，或换回随程序提供的模板。", f"unsafe placeholder in {path}: {exc}")
     return BadTemplate(f"公文模板「{path.name}」无法使用：{exc}。请用 Word 打开检查占位符 {{{{ … }}}} 是否完整，"
                        f"或换回随程序提供的模板。", f"broken template {path}: {exc}")
 
@@ -175,7 +200,7 @@ def check_template(template: str, templates_dir: Path | None = None) -> Path:
     """Open and parse a template without rendering it, so a command can refuse before it writes anything."""
     path = template_path(template, templates_dir)
     try:
-        DocxTemplate(path).get_undeclared_template_variables()
+        DocxTemplate(path).get_undeclared_template_variables(TemplateSandbox())
     except BROKEN_TEMPLATE as exc:
         raise _broken(path, exc) from None
     return path
@@ -186,7 +211,7 @@ def render_docx(template: str, context: dict, out: Path, templates_dir: Path | N
     path = template_path(template, templates_dir)
     try:
         doc = DocxTemplate(path)
-        doc.render(context, autoescape=True)
+        doc.render(context, TemplateSandbox(), autoescape=True)
     except BROKEN_TEMPLATE as exc:
         raise _broken(path, exc) from None
     out = Path(out)

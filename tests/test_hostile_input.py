@@ -432,6 +432,35 @@ def test_a_hostile_office_template_is_exit_2_in_one_line_and_nothing_is_written(
     assert not list(tmp_path.rglob("交办单_*.docx"))
 
 
+PLACEHOLDERS = {  # a well-formed template whose jinja would run code or make a giant string
+    "runs_a_command": "{{ cycler.__init__.__globals__.os.system('touch 被执行了') }}",
+    "giant_string": '{{ "x" * 10**9 }}',
+    "giant_number": "{{ 2 ** 100000000 }}",
+    "giant_loop": "{% for i in range(10**9) %}x{% endfor %}",
+}
+
+
+@pytest.mark.parametrize("kind", list(PLACEHOLDERS))
+def test_an_office_template_cannot_run_code_or_blow_up_exit_2_in_one_line(tmp_path, kind):
+    """Placeholders fill in text and nothing else: docxtpl renders in jinja's sandbox."""
+    from docx import Document
+
+    from duban_xl import docx_templates as tpl
+    from duban_xl.bundled import templates_folder
+
+    office = tmp_path / "本单位模板"
+    shutil.copytree(templates_folder(), office)
+    template = Document(str(office / tpl.SLIP))
+    template.add_paragraph(PLACEHOLDERS[kind])
+    template.save(str(office / tpl.SLIP))
+    ledger = write_ledger(tmp_path / "台账.xlsx")
+    done = _run(["slip", ledger.name, "2022-001", "--as-of", "2022-12-31", "--out", "输出", "--templates", office.name],
+                tmp_path)
+    _one_line_exit_2(done, kind)
+    assert f"公文模板「{tpl.SLIP}」中有不允许的占位符" in done.stderr, done.stderr
+    assert not (tmp_path / "被执行了").exists() and not list(tmp_path.rglob("交办单_*.docx"))
+
+
 @pytest.mark.parametrize("kind", ["zip_bomb", "billion_laughs"])
 def test_bulletin_refuses_a_hostile_template_before_it_touches_the_ledger(tmp_path, kind):
     from duban_xl import docx_templates as tpl

@@ -414,21 +414,33 @@ def test_a_hostile_report_is_exit_2_in_one_line(tmp_path, kind):
     assert "反馈报告.docx" in done.stderr and re.search(DOCX_SAYS[kind], done.stderr), f"{kind}: {done.stderr}"
 
 
+def _office_with(tmp: Path, template: str, make: Callable[[Path, Path], object]) -> Path:
+    """A copy of the shipped templates in which ``make(shipped, dest)`` wrote ``template`` anew."""
+    from duban_xl.bundled import templates_folder
+
+    office = tmp / "本单位模板"
+    shutil.copytree(templates_folder(), office)
+    (office / template).unlink()
+    make(templates_folder() / template, office / template)
+    return office
+
+
+def _slip_with(tmp: Path, make: Callable[[Path, Path], object]) -> Ran:
+    """``duban slip`` with the office's 交办单 template made by ``make``."""
+    from duban_xl import docx_templates as tpl
+
+    office = _office_with(tmp, tpl.SLIP, make)
+    ledger = write_ledger(tmp / "台账.xlsx")
+    return _run(["slip", ledger.name, "2022-001", "--as-of", "2022-12-31", "--out", "输出", "--templates", office.name],
+                tmp)
+
+
 @pytest.mark.parametrize("kind", list(DOCX_SAYS))
 def test_a_hostile_office_template_is_exit_2_in_one_line_and_nothing_is_written(tmp_path, kind):
     """An office's own Word templates (--templates) pass the same gate as a ledger or a report."""
-    from duban_xl import docx_templates as tpl
-    from duban_xl.bundled import templates_folder
-
-    office = tmp_path / "本单位模板"
-    shutil.copytree(templates_folder(), office)
-    (office / tpl.SLIP).unlink()
-    _hostile_docx(templates_folder() / tpl.SLIP, office / tpl.SLIP, kind)
-    ledger = write_ledger(tmp_path / "台账.xlsx")
-    done = _run(["slip", ledger.name, "2022-001", "--as-of", "2022-12-31", "--out", "输出", "--templates", office.name],
-                tmp_path)
+    done = _slip_with(tmp_path, lambda shipped, dest: _hostile_docx(shipped, dest, kind))
     _one_line_exit_2(done, kind)
-    assert f"公文模板「{tpl.SLIP}」无法使用" in done.stderr and re.search(DOCX_SAYS[kind], done.stderr), done.stderr
+    assert "公文模板「交办单.docx」无法使用" in done.stderr and re.search(DOCX_SAYS[kind], done.stderr), done.stderr
     assert not list(tmp_path.rglob("交办单_*.docx"))
 
 
@@ -445,31 +457,22 @@ def test_an_office_template_cannot_run_code_or_blow_up_exit_2_in_one_line(tmp_pa
     """Placeholders fill in text and nothing else: docxtpl renders in jinja's sandbox."""
     from docx import Document
 
-    from duban_xl import docx_templates as tpl
-    from duban_xl.bundled import templates_folder
+    def with_placeholder(shipped: Path, dest: Path) -> None:
+        template = Document(str(shipped))
+        template.add_paragraph(PLACEHOLDERS[kind])
+        template.save(str(dest))
 
-    office = tmp_path / "本单位模板"
-    shutil.copytree(templates_folder(), office)
-    template = Document(str(office / tpl.SLIP))
-    template.add_paragraph(PLACEHOLDERS[kind])
-    template.save(str(office / tpl.SLIP))
-    ledger = write_ledger(tmp_path / "台账.xlsx")
-    done = _run(["slip", ledger.name, "2022-001", "--as-of", "2022-12-31", "--out", "输出", "--templates", office.name],
-                tmp_path)
+    done = _slip_with(tmp_path, with_placeholder)
     _one_line_exit_2(done, kind)
-    assert f"公文模板「{tpl.SLIP}」中有不允许的占位符" in done.stderr, done.stderr
+    assert "公文模板「交办单.docx」中有不允许的占位符" in done.stderr, done.stderr
     assert not (tmp_path / "被执行了").exists() and not list(tmp_path.rglob("交办单_*.docx"))
 
 
 @pytest.mark.parametrize("kind", ["zip_bomb", "billion_laughs"])
 def test_bulletin_refuses_a_hostile_template_before_it_touches_the_ledger(tmp_path, kind):
     from duban_xl import docx_templates as tpl
-    from duban_xl.bundled import templates_folder
 
-    office = tmp_path / "本单位模板"
-    shutil.copytree(templates_folder(), office)
-    (office / tpl.MONTHLY).unlink()
-    _hostile_docx(templates_folder() / tpl.MONTHLY, office / tpl.MONTHLY, kind)
+    office = _office_with(tmp_path, tpl.MONTHLY, lambda shipped, dest: _hostile_docx(shipped, dest, kind))
     ledger = write_ledger(tmp_path / "台账.xlsx")
     before = ledger.read_bytes()
     done = _run(["bulletin", ledger.name, "--month", "2022-06", "--as-of", "2022-12-31", "--templates", office.name],

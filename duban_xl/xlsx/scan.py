@@ -126,7 +126,7 @@ def _judge(zf: zipfile.ZipFile, info: zipfile.ZipInfo, load: Load, strings: Stri
         shared = _shared_chars(zf, info, strings)  # the exact sum (a second, bounded pass)
     cost = load.cost(shared)
     if cost > MAX_SHEET_COST or book + cost > MAX_BOOK_COST:
-        where = f"内部的 {info.filename}" if cost > MAX_SHEET_COST else "各工作表合计"
+        where = f"内部的 {info.filename} " if cost > MAX_SHEET_COST else "各工作表合计"
         raise Refusal("unsafe", f"{where}内容过多（约 {load.cells} 个单元格、{load.chars + shared} 个字符），"
                                 f"读取需要的内存超出安全上限",
                       f"reading {info.filename} would hold about {(book + cost) >> 20} MB")

@@ -130,12 +130,21 @@ def write(args: argparse.Namespace, clock: Clock) -> None:
     from duban_xl.xlsx.transaction import write_workbook
 
     result = pickle.loads(args.result.read_bytes())
+    _gated_as_when_read(args.ledger)
     with tempfile.TemporaryDirectory(prefix="duban_bench_") as folder:
         clock.lap("load result (not counted)")
         write_workbook(args.ledger, target=Path(folder) / "得分.xlsx", sheets=result_sheets(result))
         clock.lap("write")
     clock.parts.pop("load result (not counted)")
     clock.counts.update(detail_rows=len(result.detail), ranked_units=len(result.ranking))
+
+
+def _gated_as_when_read(ledger: Path) -> None:
+    """The safety gate the ledger passed when it was read: every write follows a read of the same bytes
+    (the api reads, computes, then writes), and the gate does not run twice on them (xlsx/safety.py)."""
+    from duban_xl.xlsx.safety import check_workbook_file
+
+    check_workbook_file(ledger)
 
 
 def _findings(ledger: Path, cells: int):
@@ -171,6 +180,7 @@ def _write_findings(args: argparse.Namespace, clock: Clock, marks: bool) -> None
 
     report = _findings(args.ledger, args.cells)
     cell_marks = [CellMark(f.sheet, f.cell, f"{f.level}：{f.message}") for f in report.sorted()] if marks else []
+    _gated_as_when_read(args.ledger)
     with tempfile.TemporaryDirectory(prefix="duban_bench_") as folder:
         clock.lap("findings (not counted)")
         write_workbook(args.ledger, target=Path(folder) / "校验.xlsx", sheets=[sheet_of(report)], marks=cell_marks)

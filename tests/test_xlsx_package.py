@@ -118,3 +118,19 @@ def test_sheet_parts_resolve_even_when_case_differs():
         part = pkg.sheets()["Page1_1"]
         assert part == "xl/worksheets/Sheet1.xml"
         assert [t for _, t in pkg.targets(part)] == ["xl/drawings/drawing1.xml"]
+
+
+def test_a_file_that_passed_is_judged_again_once_its_bytes_change(tmp_path):
+    """The gate does not run twice on the same bytes (a read, then the write); new bytes are new."""
+    path = tmp_path / "台账.xlsx"
+    path.write_bytes((REAL / "excelize-Book1.xlsx").read_bytes())
+    check_workbook_file(path)
+    check_workbook_file(path)  # the same bytes: still fine
+    with zipfile.ZipFile(REAL / "excelize-Book1.xlsx") as good, zipfile.ZipFile(path, "w") as bad:
+        for info in good.infolist():
+            data = good.read(info)
+            if info.filename.startswith("xl/worksheets/sheet"):
+                data = data.replace(b"?>", b'?><!DOCTYPE x [<!ENTITY a "b">]>', 1)
+            bad.writestr(info, data)
+    with pytest.raises(UnsafeWorkbook):
+        check_workbook_file(path)

@@ -27,11 +27,6 @@ def _has_formula(data: bytes) -> bool:
     return b"</f>" in data or b":f>" in data
 
 
-def has_formulas(pkg: Package) -> bool:
-    """Whether any worksheet holds a formula (only then is there anything to recalculate)."""
-    return any(pkg.has(part) and _has_formula(pkg.read(part)) for part in pkg.sheets().values())
-
-
 def ask_full_recalc(pkg: Package) -> None:
     """Set ``<calcPr fullCalcOnLoad="1">`` in the workbook part, keeping its other settings."""
     book = pkg.xml(pkg.workbook)
@@ -45,20 +40,27 @@ def ask_full_recalc(pkg: Package) -> None:
     pkg.put_xml(pkg.workbook, book)
 
 
-def drop_stale_values(pkg: Package, changed: set[str]) -> None:
-    """Remove the cached value of every formula that may read a changed sheet: the formulas on
-    that sheet and those naming it. Their text and everything else stay as they were."""
+def refresh_formulas(pkg: Package, changed: set[str]) -> None:
+    """After ``changed`` sheets were written: when the workbook holds any formula, ask for a full
+    recalculation on load, and drop the cached value of every formula that may read a changed sheet
+    (those on it and those naming it); their text and everything else stay as they were.
+    Each sheet is read once for both (a 100,000-item ledger's sheets are 200 MB of XML)."""
     names = [escape(name).encode("utf-8") for name in changed]
+    any_formula = False
     for sheet_name, part in pkg.sheets().items():
         if not pkg.has(part):
             continue
         data = pkg.read(part)
-        own = sheet_name in changed
-        if not (own or any(name in data for name in names)) or not _has_formula(data):
+        if not _has_formula(data):
             continue
-        root = pkg.xml(part)
-        if _drop_values(root, None if own else changed):
-            pkg.put_xml(part, root)
+        any_formula = True
+        own = sheet_name in changed
+        if own or any(name in data for name in names):
+            root = pkg.xml(part)
+            if _drop_values(root, None if own else changed):
+                pkg.put_xml(part, root)
+    if any_formula:
+        ask_full_recalc(pkg)
 
 
 def _drop_values(root: etree._Element, changed: set[str] | None) -> bool:

@@ -20,7 +20,7 @@ from .graft import OwnedSheet, graft
 from .lock import BACKUP_DIR, holding
 from .marks import CellMark, apply_marks, clear_marks
 from .package import Package
-from .recalc import ask_full_recalc, drop_stale_values, has_formulas
+from .recalc import refresh_formulas
 from .rows import CellValues, RecordsUpsert, RowsReplacement, write_cells, write_rows, write_upsert
 from .safety import check_workbook_file, is_strict
 from .styles import Styles
@@ -89,9 +89,8 @@ def _edit(pkg: Package, sheets: Sequence[OwnedSheet], marks: Sequence[CellMark],
     if marks:
         apply_marks(pkg, styles, marks)
     changed = {r.sheet for r in replace_rows} | {c.sheet for c in cells} | {s.name for s in sheets}
-    if changed and has_formulas(pkg):
-        drop_stale_values(pkg, changed)
-        ask_full_recalc(pkg)
+    if changed:
+        refresh_formulas(pkg, changed)
     styles.save()
 
 

@@ -71,9 +71,20 @@ class Code:
     def at(self, sheet: str, cell: str, column: str = "", item_no: str = "", source: str = "",
            **fields: object) -> Finding:
         """The finding of this code at one cell (``cell=""``: the whole sheet)."""
+        fields = {key: _quoted(value) for key, value in fields.items()}
         fields.setdefault("column", column)
         return Finding(self.level, self.code, sheet, cell, column, item_no,
                        self.message.format(**fields), self.suggestion.format(**fields), source)
+
+
+QUOTE_MAX = 120  # characters of a cell's text a message quotes; our own wording (choices, advice) stays shorter
+
+
+def _quoted(value: object) -> object:
+    """A cell's text as a message quotes it: a 30,000-character cell is not a one-line message."""
+    if isinstance(value, str) and len(value) > QUOTE_MAX:
+        return f"{value[:QUOTE_MAX // 2]}…（共 {len(value)} 字）"
+    return value
 
 
 def _row_of(cell: str) -> int:

@@ -170,3 +170,11 @@ def test_200000_rows_of_junk_end_with_a_bounded_report_under_1_gib(junk_200k, tm
     assert len(found) == (CAP + 1) * len(JUNK_PER_ROW)
     assert sum(int(MORE.match(m)[1]) for m in found if MORE.match(m)) == \
         200_000 * sum(JUNK_PER_ROW.values()) - CAP * len(JUNK_PER_ROW)
+
+
+def test_a_huge_cell_is_quoted_short_so_a_finding_stays_one_readable_line(tmp_path):
+    """A 30,000-character unit name (a hostile sheet) is named by its start and its length, not printed whole."""
+    huge = "县" + "某" * 30_000 + "局"
+    ledger = write_ledger(tmp_path / "台账.xlsx", {Sheet.ITEMS: [item(HOST=huge)]})
+    (finding,) = [f for f in validate(read_ledger(ledger), D(2022, 12, 31)).findings if f.code == "unknown_unit"]
+    assert finding.cell.startswith("G") and "（共 30002 字）" in finding.message and len(finding.message) < 200

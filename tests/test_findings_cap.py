@@ -178,3 +178,16 @@ def test_a_huge_cell_is_quoted_short_so_a_finding_stays_one_readable_line(tmp_pa
     ledger = write_ledger(tmp_path / "台账.xlsx", {Sheet.ITEMS: [item(HOST=huge)]})
     (finding,) = [f for f in validate(read_ledger(ledger), D(2022, 12, 31)).findings if f.code == "unknown_unit"]
     assert finding.cell.startswith("G") and "（共 30002 字）" in finding.message and len(finding.message) < 200
+
+
+def test_the_python_api_gets_the_same_capped_report_with_true_totals(tmp_path):
+    """A script calling duban_xl.validate sees the cap too: the listed findings, one 错误 line per capped
+    kind whose ``more`` is the true rest, and error_count that counts them all."""
+    rows = 120
+    report = validate(read_ledger(junk_ledger(tmp_path / "督查台账.xlsx", rows)), D(2022, 12, 31))
+    lines = [f for f in report.findings if f.more]
+    assert {f.code for f in lines} == {"more_errors"} and len(lines) == len(JUNK_PER_ROW)
+    listed = Counter((f.sheet, f.code) for f in report.findings if not f.more)
+    assert all(listed[kind] == CAP for kind in JUNK_PER_ROW)
+    assert sum(f.more for f in lines) == sum(rows * n - CAP for n in JUNK_PER_ROW.values())
+    assert report.error_count == rows * sum(JUNK_PER_ROW.values()) and not report.ok
